@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmmap: /dev/vmmap, a character device whose mmap path is written out.
+ *
+ * mmap(2) of the device travels
+ *   sys_mmap -> ksys_mmap_pgoff -> vm_mmap_pgoff -> do_mmap
+ *     do_mmap: flag and permission checks, then get_unmapped_area()
+ *              -> vmmap_get_unmapped_area()	(chooses the address)
+ *     mmap_region: allocates the VMA -> vmmap_mmap()	(sets it up)
+ * and later page faults end in vma.c. read/write/lseek/fsync work on the
+ * same object (object.c), as they would on a file.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/uio.h>
+
+#include "compat.h"
+#include "vmmap.h"
+
+static unsigned long size = 64UL << 20;
+module_param(size, ulong, 0444);
+MODULE_PARM_DESC(size, "object size in bytes at load, page aligned (default 64 MiB)");
+
+static ushort mode = 0600;
+module_param(mode, ushort, 0444);
+MODULE_PARM_DESC(mode, "permissions of /dev/vmmap (default 0600)");
+
+/* Mappings this large get an address that allows PMD (huge page) entries. */
+#define VMMAP_ALIGN	PMD_SIZE
+
+static struct vmmap_object *vmmap_file_object(struct file *file)
+{
+	return file->private_data;
+}
+
+/**
+ * vmmap_open - open(2) of /dev/vmmap
+ * @inode: the device node's inode
+ * @file: the new file
+ *
+ * misc_open() has set file->private_data to our miscdevice. Every open
+ * shares the one object: f_mapping is pointed at the object's address_space,
+ * which is where the core keeps the rmap of every VMA mapping the file, so
+ * all mappings, through any node, are found by truncation and by fsync.
+ * Holds a module reference (fops.owner) until release, so rmmod is refused
+ * while the device is open or mapped.
+ */
+static int vmmap_open(struct inode *inode, struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+	struct vmmap_device *vdev = container_of(misc, struct vmmap_device, misc);
+
+	file->private_data = &vdev->obj;
+	file->f_mapping = vmmap_mapping(&vdev->obj);
+	return 0;
+}
+
+static ssize_t vmmap_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	return vmmap_object_read(vmmap_file_object(iocb->ki_filp), iocb, to);
+}
+
+static ssize_t vmmap_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	return vmmap_object_write(vmmap_file_object(iocb->ki_filp), iocb, from);
+}
+
+/* SEEK_END is the object's size; seeking past it is allowed, as on a file. */
+static loff_t vmmap_llseek(struct file *file, loff_t offset, int whence)
+{
+	return generic_file_llseek_size(file, offset, whence, MAX_LFS_FILESIZE,
+					vmmap_size(vmmap_file_object(file)));
+}
+
+/**
+ * vmmap_mmap - f_op->mmap: set up a new VMA
+ * @file: the device file being mapped
+ * @vma: the VMA mmap_region() just allocated; not yet linked or visible
+ *
+ * Runs from mmap_region() (via call_mmap()), after do_mmap() checked the
+ * flags against the file's mode, with the mmap_lock held for writing; also
+ * when remap_file_pages() rebuilds a mapping. Nothing is mapped here: pages
+ * come later, one fault at a time, which is what makes a large mapping free
+ * until touched. A VMA past the object's end is allowed, as for a file; its
+ * pages raise SIGBUS when touched. Must not fault, must not take locks a
+ * fault holds; if it fails, ->close is not called.
+ *
+ * Return: 0.
+ */
+static int vmmap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vmmap_object *obj = vmmap_file_object(file);
+
+	vmmap_vma_init(obj, vma);
+	vmmap_count(obj, VMMAP_STAT_MMAP);
+	return 0;
+}
+
+/**
+ * vmmap_get_unmapped_area - f_op->get_unmapped_area: choose the address
+ * @file: the device file
+ * @addr: the caller's hint, or the fixed address with MAP_FIXED
+ * @len: length, page aligned
+ * @pgoff: file offset in pages
+ * @flags: MAP_* flags
+ *
+ * Runs from do_mmap() -> get_unmapped_area() with the mmap_lock held for
+ * writing, before the VMA exists and before some permission checks, so it
+ * must not allocate or change anything; it may fail with -ENOMEM.
+ *
+ * For mappings of at least 2 MiB (PMD_SIZE), it returns an address whose
+ * distance from the file offset is a multiple of PMD_SIZE, so that aligned
+ * ranges of the object can later be mapped with one PMD entry. It asks the
+ * mm's default allocator for len + PMD_SIZE and moves up inside that range,
+ * as drivers/dax does. MAP_FIXED gets exactly @addr; a hint the default
+ * allocator can honour is honoured as given; everything else, and small
+ * mappings, get the mm's default.
+ *
+ * Return: the address, or a negative errno.
+ */
+static unsigned long vmmap_get_unmapped_area(struct file *file,
+					     unsigned long addr,
+					     unsigned long len,
+					     unsigned long pgoff,
+					     unsigned long flags)
+{
+	unsigned long off = (pgoff << PAGE_SHIFT) & (VMMAP_ALIGN - 1);
+	unsigned long padded = len + VMMAP_ALIGN;
+	unsigned long ret;
+
+	vmmap_count(vmmap_file_object(file), VMMAP_STAT_GET_UNMAPPED_AREA);
+
+	if ((flags & MAP_FIXED) || len < VMMAP_ALIGN || padded < len)
+		return vmmap_default_get_unmapped_area(file, addr, len, pgoff,
+						       flags);
+	if (addr) {
+		ret = vmmap_default_get_unmapped_area(file, addr, len, pgoff,
+						      flags);
+		if (ret == addr)
+			return ret;
+	}
+	ret = vmmap_default_get_unmapped_area(file, 0, padded, pgoff, flags);
+	if (IS_ERR_VALUE(ret))
+		return vmmap_default_get_unmapped_area(file, addr, len, pgoff,
+						       flags);
+	return ret + ((off - ret) & (VMMAP_ALIGN - 1));
+}
+
+/**
+ * vmmap_fsync - f_op->fsync: msync(MS_SYNC), fsync(2), fdatasync(2)
+ * @file: the device file
+ * @start: first byte of the range
+ * @end: last byte of the range (inclusive)
+ * @datasync: ignored: there is no metadata to write
+ *
+ * Runs from msync() -> vfs_fsync_range() (with no mmap_lock held) or from
+ * fsync(2). There is no storage to write to; what "sync" means here is
+ * that every dirty page in the range is write-protected again in every
+ * mapping and marked clean, so the next write to it calls ->page_mkwrite.
+ * Without an fsync method msync(MS_SYNC) would fail with EINVAL.
+ *
+ * Return: 0.
+ */
+static int vmmap_fsync(struct file *file, loff_t start, loff_t end,
+		       int datasync)
+{
+	struct vmmap_object *obj = vmmap_file_object(file);
+
+	vmmap_count(obj, VMMAP_STAT_FSYNC);
+	vmmap_object_sync(obj, start, end);
+	return 0;
+}
+
+static const struct file_operations vmmap_fops = {
+	.owner			= THIS_MODULE,
+	.open			= vmmap_open,
+	.read_iter		= vmmap_read_iter,
+	.write_iter		= vmmap_write_iter,
+	.llseek			= vmmap_llseek,
+	.mmap			= vmmap_mmap,
+	.get_unmapped_area	= vmmap_get_unmapped_area,
+	.fsync			= vmmap_fsync,
+	.unlocked_ioctl		= vmmap_ioctl,
+	.compat_ioctl		= compat_ptr_ioctl,
+};
+
+static struct vmmap_device vmmap_dev = {
+	.misc = {
+		.minor	= MISC_DYNAMIC_MINOR,
+		.name	= "vmmap",
+		.fops	= &vmmap_fops,
+		.groups	= vmmap_groups,
+	},
+};
+
+static int __init vmmap_init(void)
+{
+	int err;
+
+	err = vmmap_object_init(&vmmap_dev.obj, size);
+	if (err) {
+		pr_err("vmmap: size=%lu: %s\n", size,
+		       err == -EFBIG ? "larger than RAM" : "not page aligned");
+		return err;
+	}
+	vmmap_dev.misc.mode = mode;
+	err = misc_register(&vmmap_dev.misc);
+	if (err) {
+		vmmap_object_destroy(&vmmap_dev.obj);
+		return err;
+	}
+	pr_info("vmmap: /dev/vmmap ready, %lu bytes\n", size);
+	return 0;
+}
+
+static void __exit vmmap_exit(void)
+{
+	struct vmmap_object *obj = &vmmap_dev.obj;
+	u64 allocated, freed;
+
+	misc_deregister(&vmmap_dev.misc);
+	vmmap_object_destroy(obj);
+	allocated = vmmap_stat_read(obj, VMMAP_STAT_PAGES_ALLOCATED);
+	freed = vmmap_stat_read(obj, VMMAP_STAT_PAGES_FREED);
+	pr_info("vmmap: unloaded, %llu pages allocated, %llu pages freed\n",
+		allocated, freed);
+	if (allocated != freed)
+		pr_err("vmmap: leaked %llu pages\n", allocated - freed);
+}
+
+module_init(vmmap_init);
+module_exit(vmmap_exit);
+
+MODULE_DESCRIPTION("A memory device whose mmap path is written out: fault, fault-around, page_mkwrite");
+MODULE_AUTHOR("The vmmap authors");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmmap: the memory object.
+ *
+ * The object is a ramfs-like file that nobody can name: an inode of the
+ * driver's own pseudo filesystem whose address_space (page cache) holds the
+ * pages and whose i_size is the object's size. Pages are allocated zeroed on
+ * first touch and never evicted. Keeping them in an address_space is what
+ * lets the driver use the kernel's fault-around (filemap_map_pages), rmap
+ * based write-protection (folio_mkclean) and truncation (truncate_pagecache)
+ * instead of writing its own.
+ *
+ * Locking, outermost first:
+ *   inode->i_rwsem	write(2) and resize: one size change or writer at a time
+ *   mmap_lock / VMA lock	held by the core around ->fault and ->page_mkwrite
+ *   obj->resize_lock	read: adding a page; write: changing i_size
+ *   i_mmap_rwsem, folio lock	taken inside truncate_pagecache() / here
+ */
+#include <linux/fs_context.h>
+#include <linux/memcontrol.h>
+#include <linux/pagevec.h>
+#include <linux/pseudo_fs.h>
+#include <linux/rmap.h>
+#include <linux/uio.h>
+#include <linux/writeback.h>
+
+#include "compat.h"
+#include "vmmap.h"
+
+#define VMMAP_FS_MAGIC	0x766d6d70	/* "vmmp" */
+
+static void vmmap_free_folio(struct folio *folio);
+
+/*
+ * There is no backing store: pages are never written back (dirty only means
+ * "written since the last fsync"), never read in, never evicted.
+ * filemap_dirty_folio() tags dirty folios in the page cache so that fsync
+ * finds them in time proportional to their number, not to the object size.
+ */
+static const struct address_space_operations vmmap_aops = {
+	.dirty_folio	= filemap_dirty_folio,
+	.free_folio	= vmmap_free_folio,
+};
+
+/*
+ * ->free_folio is called after the folio has left the page cache, with
+ * folio->mapping already cleared, so it cannot find its object through the
+ * folio. The driver has exactly one object.
+ */
+static struct vmmap_object *vmmap_the_object;
+
+/* Called once a folio has left the page cache (truncation or unload). */
+static void vmmap_free_folio(struct folio *folio)
+{
+	vmmap_count_n(vmmap_the_object, VMMAP_STAT_PAGES_FREED,
+		      folio_nr_pages(folio));
+}
+
+static int vmmap_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, VMMAP_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/* Never registered, so it cannot be mounted from userspace. */
+static struct file_system_type vmmap_fs_type = {
+	.name		 = "vmmap",
+	.init_fs_context = vmmap_fs_init_fs_context,
+	.kill_sb	 = kill_anon_super,
+};
+
+/**
+ * vmmap_object_max_size - the largest size the object may have
+ *
+ * Object pages are unevictable RAM, so the object may not be larger than the
+ * machine's RAM (nor than a file may be).
+ */
+loff_t vmmap_object_max_size(void)
+{
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
+	return min_t(u64, ram, MAX_LFS_FILESIZE) & PAGE_MASK;
+}
+
+int vmmap_object_init(struct vmmap_object *obj, loff_t size)
+{
+	struct address_space *mapping;
+	int err;
+
+	if (size < 0 || !PAGE_ALIGNED(size))
+		return -EINVAL;
+	if (size > vmmap_object_max_size())
+		return -EFBIG;
+
+	init_rwsem(&obj->resize_lock);
+	obj->mnt = kern_mount(&vmmap_fs_type);
+	if (IS_ERR(obj->mnt))
+		return PTR_ERR(obj->mnt);
+
+	obj->inode = alloc_anon_inode(obj->mnt->mnt_sb);
+	if (IS_ERR(obj->inode)) {
+		err = PTR_ERR(obj->inode);
+		kern_unmount(obj->mnt);
+		return err;
+	}
+	vmmap_the_object = obj;
+	i_size_write(obj->inode, size);
+
+	mapping = obj->inode->i_mapping;
+	mapping->a_ops = &vmmap_aops;
+	/* As ramfs: highmem is fine (pages are kmapped to copy), no eviction. */
+	mapping_set_gfp_mask(mapping, GFP_HIGHUSER);
+	mapping_set_unevictable(mapping);
+	return 0;
+}
+
+/* Frees every page: the final iput() truncates the page cache. */
+void vmmap_object_destroy(struct vmmap_object *obj)
+{
+	iput(obj->inode);
+	kern_unmount(obj->mnt);
+}
+
+/*
+ * Allocate a zeroed page for @index and insert it into the page cache,
+ * unless @index is past the end. Returns it locked, ERR_PTR(-EEXIST) if
+ * someone else inserted one first, -ENXIO past the end, -ENOMEM.
+ */
+static struct folio *vmmap_object_add_folio(struct vmmap_object *obj,
+					    pgoff_t index)
+{
+	struct address_space *mapping = vmmap_mapping(obj);
+	gfp_t gfp = mapping_gfp_mask(mapping);
+	struct folio *folio;
+	int err;
+
+	down_read(&obj->resize_lock);
+	if (index >= DIV_ROUND_UP(vmmap_size(obj), PAGE_SIZE)) {
+		folio = ERR_PTR(-ENXIO);
+		goto out;
+	}
+	folio = filemap_alloc_folio(gfp | __GFP_ZERO, 0);
+	if (!folio) {
+		folio = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	/* Zeroed and not yet visible: uptodate before anyone can look. */
+	__folio_mark_uptodate(folio);
+	err = filemap_add_folio(mapping, folio, index, gfp);
+	if (err) {
+		folio_put(folio);
+		folio = ERR_PTR(err);
+		goto out;
+	}
+	vmmap_count(obj, VMMAP_STAT_PAGES_ALLOCATED);
+out:
+	up_read(&obj->resize_lock);
+	return folio;
+}
+
+/**
+ * vmmap_object_get_folio - find or create the page at @index
+ * @obj:	the object
+ * @index:	page offset into the object
+ *
+ * Context: may sleep; takes and drops @obj->resize_lock for reading.
+ * Return: the folio, locked and with a reference, still in the object and
+ * below its end; ERR_PTR(-ENXIO) past the end; ERR_PTR(-ENOMEM).
+ */
+struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index)
+{
+	struct address_space *mapping = vmmap_mapping(obj);
+	struct folio *folio;
+
+	for (;;) {
+		folio = vmmap_lock_folio(mapping, index);
+		if (!folio) {
+			folio = vmmap_object_add_folio(obj, index);
+			if (PTR_ERR_OR_ZERO(folio) == -EEXIST)
+				continue;
+			if (IS_ERR(folio))
+				return folio;
+		}
+		/* Truncated while we waited for the lock: look again. */
+		if (likely(folio->mapping == mapping))
+			break;
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	if (unlikely(index >= DIV_ROUND_UP(vmmap_size(obj), PAGE_SIZE))) {
+		folio_unlock(folio);
+		folio_put(folio);
+		return ERR_PTR(-ENXIO);
+	}
+	return folio;
+}
+
+/**
+ * vmmap_object_resize - change the object's size
+ * @obj:	the object
+ * @new_size:	bytes, page aligned, at most vmmap_object_max_size()
+ *
+ * Shrinking zaps every PTE past @new_size in every process that maps the
+ * object (private COW copies included, as for a truncated file), then frees
+ * those pages; a later access there gets SIGBUS from ->fault. Growing only
+ * moves i_size: the pages past the old end were freed when it shrank, so the
+ * new range reads as zeroes.
+ *
+ * Context: process context, no mmap_lock held (truncation takes i_mmap_rwsem
+ * and page locks). Return: 0, -EINVAL, -EFBIG; on error nothing changed.
+ */
+int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
+{
+	struct inode *inode = obj->inode;
+
+	if (new_size < 0 || !PAGE_ALIGNED(new_size))
+		return -EINVAL;
+	if (new_size > vmmap_object_max_size())
+		return -EFBIG;
+
+	inode_lock(inode);
+	down_write(&obj->resize_lock);
+	i_size_write(inode, new_size);
+	up_write(&obj->resize_lock);
+	/*
+	 * No page can be added past new_size now. truncate_pagecache() unmaps
+	 * the range from every VMA, drops the pages, and unmaps again to catch
+	 * private COW pages a racing fault made meanwhile.
+	 */
+	truncate_pagecache(inode, new_size);
+	inode_unlock(inode);
+	vmmap_count(obj, VMMAP_STAT_RESIZE);
+	return 0;
+}
+
+/*
+ * Write-protect one dirty folio in every mapping and mark it clean, so the
+ * next write through any mapping goes through ->page_mkwrite again.
+ * Returns the number of pages cleaned.
+ */
+static long vmmap_clean_folio(struct address_space *mapping,
+			      struct folio *folio)
+{
+	long cleaned = 0;
+
+	folio_lock(folio);
+	if (folio->mapping == mapping && folio_test_dirty(folio)) {
+		/*
+		 * Same order as folio_clear_dirty_for_io(): PTEs first, then
+		 * the flag. A write racing with us faults on the now
+		 * read-only PTE and waits in ->page_mkwrite for our lock.
+		 */
+		folio_mkclean(folio);
+		if (folio_test_clear_dirty(folio))
+			cleaned = folio_nr_pages(folio);
+	}
+	/*
+	 * Drop the page cache tag unless a PTE zap re-dirtied the folio
+	 * meanwhile (that path does not take the folio lock); the xarray lock
+	 * orders us against __folio_mark_dirty() setting the tag.
+	 */
+	xa_lock_irq(&mapping->i_pages);
+	if (folio->mapping == mapping && !folio_test_dirty(folio))
+		__xa_clear_mark(&mapping->i_pages, folio->index,
+				PAGECACHE_TAG_DIRTY);
+	xa_unlock_irq(&mapping->i_pages);
+	folio_unlock(folio);
+	return cleaned;
+}
+
+/**
+ * vmmap_object_sync - clean the dirty pages between @start and @end
+ * @obj:	the object
+ * @start:	first byte
+ * @end:	last byte (inclusive)
+ *
+ * Walks only the folios tagged dirty, so the cost follows the number of
+ * dirty pages, not the object's size.
+ *
+ * Context: may sleep; no locks needed. Return: pages cleaned.
+ */
+long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
+{
+	struct address_space *mapping = vmmap_mapping(obj);
+	pgoff_t index = start >> PAGE_SHIFT;
+	pgoff_t last = end >> PAGE_SHIFT;
+	struct folio_batch fbatch;
+	long cleaned = 0;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (index <= last &&
+	       filemap_get_folios_tag(mapping, &index, last,
+				      PAGECACHE_TAG_DIRTY, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			cleaned += vmmap_clean_folio(mapping, fbatch.folios[i]);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	vmmap_count_n(obj, VMMAP_STAT_PAGES_CLEANED, cleaned);
+	return cleaned;
+}
+
+/**
+ * vmmap_object_read - read(2) from the object
+ * @obj:	the object
+ * @iocb:	position and flags
+ * @to:		destination
+ *
+ * Holes (pages never touched) read as zeroes without allocating anything.
+ * No lock is held while copying, so the destination may itself be a mapping
+ * of the object. Return: bytes read, 0 at or past the end, -EFAULT.
+ */
+ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
+			  struct iov_iter *to)
+{
+	struct address_space *mapping = vmmap_mapping(obj);
+	loff_t size = vmmap_size(obj);
+	loff_t pos = iocb->ki_pos;
+	ssize_t done = 0;
+
+	if (pos >= size)
+		return 0;
+
+	while (iov_iter_count(to) && pos < size) {
+		pgoff_t index = pos >> PAGE_SHIFT;
+		size_t offset = offset_in_page(pos);
+		size_t bytes = min_t(u64, PAGE_SIZE - offset, size - pos);
+		struct folio *folio;
+		size_t copied;
+
+		bytes = min(bytes, iov_iter_count(to));
+		folio = vmmap_get_folio(mapping, index);
+		if (folio) {
+			copied = copy_page_to_iter(folio_file_page(folio, index),
+						   offset, bytes, to);
+			folio_put(folio);
+		} else {
+			copied = iov_iter_zero(bytes, to);
+		}
+		done += copied;
+		pos += copied;
+		if (copied < bytes)
+			break;
+		cond_resched();
+	}
+	iocb->ki_pos = pos;
+	return done ? done : -EFAULT;
+}
+
+/**
+ * vmmap_object_write - write(2) to the object
+ * @obj:	the object
+ * @iocb:	position and flags
+ * @from:	source
+ *
+ * The object does not grow on write: a write is cut at the end, and one that
+ * starts at or past the end fails with -ENOSPC, as on a block device. The
+ * written pages are marked dirty, as a write through a mapping would.
+ *
+ * Context: takes the inode lock (excludes resize); copies with no folio lock
+ * held, so the source may be a mapping of the same page. Return: bytes
+ * written, -ENOSPC, -EFAULT, -ENOMEM.
+ */
+ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
+			   struct iov_iter *from)
+{
+	struct inode *inode = obj->inode;
+	ssize_t done = 0, err = 0;
+	loff_t pos, size;
+
+	if (!iov_iter_count(from))
+		return 0;
+
+	inode_lock(inode);
+	pos = iocb->ki_pos;
+	size = vmmap_size(obj);
+	if (pos >= size)
+		err = -ENOSPC;
+
+	while (!err && iov_iter_count(from) && pos < size) {
+		pgoff_t index = pos >> PAGE_SHIFT;
+		size_t offset = offset_in_page(pos);
+		size_t bytes = min_t(u64, PAGE_SIZE - offset, size - pos);
+		struct folio *folio;
+		size_t copied;
+
+		bytes = min(bytes, iov_iter_count(from));
+		folio = vmmap_object_get_folio(obj, index);
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		folio_unlock(folio);
+		copied = copy_page_from_iter(folio_file_page(folio, index),
+					     offset, bytes, from);
+		if (copied) {
+			folio_lock(folio);
+			folio_mark_dirty(folio);
+			folio_unlock(folio);
+		}
+		folio_put(folio);
+		done += copied;
+		pos += copied;
+		if (copied < bytes)
+			err = -EFAULT;
+		cond_resched();
+	}
+	iocb->ki_pos = pos;
+	inode_unlock(inode);
+	return done ? done : err;
+}
+
+unsigned long vmmap_object_resident_pages(struct vmmap_object *obj)
+{
+	return READ_ONCE(vmmap_mapping(obj)->nrpages);
+}
+
+/* Counts the folios tagged dirty: proportional to their number. */
+unsigned long vmmap_object_dirty_pages(struct vmmap_object *obj)
+{
+	XA_STATE(xas, &vmmap_mapping(obj)->i_pages, 0);
+	unsigned long nr = 0;
+	struct folio *folio;
+
+	rcu_read_lock();
+	xas_for_each_marked(&xas, folio, ULONG_MAX, PAGECACHE_TAG_DIRTY) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		nr += folio_nr_pages(folio);
+		if (need_resched()) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+	return nr;
+}
+
+/*
+ * Counters restart from zero. The allocation counters are kept: they are
+ * what the unload-time leak check compares.
+ */
+void vmmap_object_reset_stats(struct vmmap_object *obj)
+{
+	int i;
+
+	for (i = 0; i < VMMAP_NR_STATS; i++)
+		if (i != VMMAP_STAT_PAGES_ALLOCATED &&
+		    i != VMMAP_STAT_PAGES_FREED)
+			atomic64_set(&obj->stats[i], 0);
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmmap: definitions shared by the files of the driver.
+ *
+ *   main.c    module init/exit, the misc device and its file_operations
+ *   object.c  the memory object: its address_space, page lookup, resize, sync
+ *   vma.c     the vm_operations_struct (fault, map_pages, page_mkwrite, ...)
+ *   ioctl.c   the VMMAP_IOC_* commands of uapi/vmmap.h
+ *   sysfs.c   counters under /sys/class/misc/vmmap/
+ *   compat.h  every difference between kernel versions
+ */
+#ifndef VMMAP_H
+#define VMMAP_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/rwsem.h>
+
+/* One counter per handler of the mmap path; reported by ioctl and sysfs. */
+enum vmmap_stat {
+	VMMAP_STAT_MMAP,
+	VMMAP_STAT_GET_UNMAPPED_AREA,
+	VMMAP_STAT_VMA_OPEN,
+	VMMAP_STAT_VMA_CLOSE,
+	VMMAP_STAT_FAULT,
+	VMMAP_STAT_MAP_PAGES,
+	VMMAP_STAT_PAGE_MKWRITE,
+	VMMAP_STAT_SIGBUS,
+	VMMAP_STAT_FSYNC,
+	VMMAP_STAT_PAGES_CLEANED,
+	VMMAP_STAT_RESIZE,
+	VMMAP_STAT_PAGES_ALLOCATED,
+	VMMAP_STAT_PAGES_FREED,
+	VMMAP_NR_STATS
+};
+
+/**
+ * struct vmmap_object - the memory behind /dev/vmmap
+ * @mnt:	the driver's pseudo filesystem, which owns @inode
+ * @inode:	holds the pages in its address_space (i_mapping) and the
+ *		object's size in i_size, like a ramfs file
+ * @resize_lock: read side held while a page is added, write side while the
+ *		size changes, so no page is ever added past the end
+ * @live_vmas:	VMAs mapping the object now, in every process
+ * @stats:	event counters, indexed by enum vmmap_stat
+ *
+ * Every open file of the device points its f_mapping at @inode's mapping, so
+ * all opens share one set of pages and the rmap of every mapping, which is
+ * what lets a shrink unmap the tail from every process.
+ */
+struct vmmap_object {
+	struct vfsmount *mnt;
+	struct inode *inode;
+	struct rw_semaphore resize_lock;
+	atomic_long_t live_vmas;
+	atomic64_t stats[VMMAP_NR_STATS];
+};
+
+/**
+ * struct vmmap_device - the misc device and the object it exposes
+ * @misc:	registered as /dev/vmmap; its drvdata leads back here
+ * @obj:	the memory object
+ */
+struct vmmap_device {
+	struct miscdevice misc;
+	struct vmmap_object obj;
+};
+
+static inline void vmmap_count(struct vmmap_object *obj, enum vmmap_stat s)
+{
+	atomic64_inc(&obj->stats[s]);
+}
+
+static inline void vmmap_count_n(struct vmmap_object *obj, enum vmmap_stat s,
+				 long n)
+{
+	atomic64_add(n, &obj->stats[s]);
+}
+
+static inline u64 vmmap_stat_read(struct vmmap_object *obj, enum vmmap_stat s)
+{
+	return atomic64_read(&obj->stats[s]);
+}
+
+static inline struct address_space *vmmap_mapping(struct vmmap_object *obj)
+{
+	return obj->inode->i_mapping;
+}
+
+static inline loff_t vmmap_size(struct vmmap_object *obj)
+{
+	return i_size_read(obj->inode);
+}
+
+/* object.c */
+int vmmap_object_init(struct vmmap_object *obj, loff_t size);
+void vmmap_object_destroy(struct vmmap_object *obj);
+struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index);
+int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size);
+long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end);
+ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
+			  struct iov_iter *to);
+ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
+			   struct iov_iter *from);
+unsigned long vmmap_object_resident_pages(struct vmmap_object *obj);
+unsigned long vmmap_object_dirty_pages(struct vmmap_object *obj);
+loff_t vmmap_object_max_size(void);
+void vmmap_object_reset_stats(struct vmmap_object *obj);
+
+/* vma.c */
+void vmmap_vma_init(struct vmmap_object *obj, struct vm_area_struct *vma);
+
+/* ioctl.c */
+long vmmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* sysfs.c */
+extern const struct attribute_group *vmmap_groups[];
+
+#endif /* VMMAP_H */
