@@ -45,10 +45,11 @@ static inline struct folio *vmmap_get_folio(struct address_space *mapping,
  * mm->get_unmapped_area and exported mm_get_unmapped_area(mm, ...); a later
  * kernel dropped its mm argument. Kbuild probes sched/mm.h for both.
  */
-static inline unsigned long
-vmmap_default_get_unmapped_area(struct file *file, unsigned long addr,
-				unsigned long len, unsigned long pgoff,
-				unsigned long flags)
+static inline unsigned long vmmap_default_get_unmapped_area(struct file *file,
+							    unsigned long addr,
+							    unsigned long len,
+							    unsigned long pgoff,
+							    unsigned long flags)
 {
 #if defined(VMMAP_HAVE_MM_GET_UNMAPPED_AREA_NO_MM)
 	return mm_get_unmapped_area(file, addr, len, pgoff, flags);

@@ -27,14 +27,14 @@ static int vmmap_check_size(const void __user *uarg, u32 want)
 static long vmmap_ioctl_get_info(struct vmmap_object *obj, void __user *uarg)
 {
 	struct vmmap_info info = {
-		.size		= sizeof(info),
-		.abi_version	= VMMAP_ABI_VERSION,
-		.object_size	= vmmap_size(obj),
-		.max_size	= vmmap_object_max_size(),
-		.page_size	= PAGE_SIZE,
-		.resident_pages	= vmmap_object_resident_pages(obj),
-		.dirty_pages	= vmmap_object_dirty_pages(obj),
-		.live_vmas	= atomic_long_read(&obj->live_vmas),
+		.size = sizeof(info),
+		.abi_version = VMMAP_ABI_VERSION,
+		.object_size = vmmap_size(obj),
+		.max_size = vmmap_object_max_size(),
+		.page_size = PAGE_SIZE,
+		.resident_pages = vmmap_object_resident_pages(obj),
+		.dirty_pages = vmmap_object_dirty_pages(obj),
+		.live_vmas = atomic_long_read(&obj->live_vmas),
 	};
 	int err = vmmap_check_size(uarg, sizeof(info));
 
@@ -46,20 +46,22 @@ static long vmmap_ioctl_get_info(struct vmmap_object *obj, void __user *uarg)
 static long vmmap_ioctl_get_stats(struct vmmap_object *obj, void __user *uarg)
 {
 	struct vmmap_stats st = {
-		.size			= sizeof(st),
-		.mmap			= vmmap_stat_read(obj, VMMAP_STAT_MMAP),
-		.get_unmapped_area	= vmmap_stat_read(obj, VMMAP_STAT_GET_UNMAPPED_AREA),
-		.vma_open		= vmmap_stat_read(obj, VMMAP_STAT_VMA_OPEN),
-		.vma_close		= vmmap_stat_read(obj, VMMAP_STAT_VMA_CLOSE),
-		.fault			= vmmap_stat_read(obj, VMMAP_STAT_FAULT),
-		.map_pages		= vmmap_stat_read(obj, VMMAP_STAT_MAP_PAGES),
-		.page_mkwrite		= vmmap_stat_read(obj, VMMAP_STAT_PAGE_MKWRITE),
-		.sigbus			= vmmap_stat_read(obj, VMMAP_STAT_SIGBUS),
-		.fsync			= vmmap_stat_read(obj, VMMAP_STAT_FSYNC),
-		.pages_cleaned		= vmmap_stat_read(obj, VMMAP_STAT_PAGES_CLEANED),
-		.resize			= vmmap_stat_read(obj, VMMAP_STAT_RESIZE),
-		.pages_allocated	= vmmap_stat_read(obj, VMMAP_STAT_PAGES_ALLOCATED),
-		.pages_freed		= vmmap_stat_read(obj, VMMAP_STAT_PAGES_FREED),
+		.size = sizeof(st),
+		.mmap = vmmap_stat_read(obj, VMMAP_STAT_MMAP),
+		.get_unmapped_area =
+			vmmap_stat_read(obj, VMMAP_STAT_GET_UNMAPPED_AREA),
+		.vma_open = vmmap_stat_read(obj, VMMAP_STAT_VMA_OPEN),
+		.vma_close = vmmap_stat_read(obj, VMMAP_STAT_VMA_CLOSE),
+		.fault = vmmap_stat_read(obj, VMMAP_STAT_FAULT),
+		.map_pages = vmmap_stat_read(obj, VMMAP_STAT_MAP_PAGES),
+		.page_mkwrite = vmmap_stat_read(obj, VMMAP_STAT_PAGE_MKWRITE),
+		.sigbus = vmmap_stat_read(obj, VMMAP_STAT_SIGBUS),
+		.fsync = vmmap_stat_read(obj, VMMAP_STAT_FSYNC),
+		.pages_cleaned = vmmap_stat_read(obj, VMMAP_STAT_PAGES_CLEANED),
+		.resize = vmmap_stat_read(obj, VMMAP_STAT_RESIZE),
+		.pages_allocated =
+			vmmap_stat_read(obj, VMMAP_STAT_PAGES_ALLOCATED),
+		.pages_freed = vmmap_stat_read(obj, VMMAP_STAT_PAGES_FREED),
 	};
 	int err = vmmap_check_size(uarg, sizeof(st));
 

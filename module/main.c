@@ -21,14 +21,15 @@
 
 static unsigned long size = 64UL << 20;
 module_param(size, ulong, 0444);
-MODULE_PARM_DESC(size, "object size in bytes at load, page aligned (default 64 MiB)");
+MODULE_PARM_DESC(size,
+		 "object size in bytes at load, page aligned (default 64 MiB)");
 
 static ushort mode = 0600;
 module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "permissions of /dev/vmmap (default 0600)");
 
 /* Mappings this large get an address that allows PMD (huge page) entries. */
-#define VMMAP_ALIGN	PMD_SIZE
+#define VMMAP_ALIGN PMD_SIZE
 
 static struct vmmap_object *vmmap_file_object(struct file *file)
 {
@@ -50,7 +51,8 @@ static struct vmmap_object *vmmap_file_object(struct file *file)
 static int vmmap_open(struct inode *inode, struct file *file)
 {
 	struct miscdevice *misc = file->private_data;
-	struct vmmap_device *vdev = container_of(misc, struct vmmap_device, misc);
+	struct vmmap_device *vdev =
+		container_of(misc, struct vmmap_device, misc);
 
 	file->private_data = &vdev->obj;
 	file->f_mapping = vmmap_mapping(&vdev->obj);
@@ -174,16 +176,16 @@ static int vmmap_fsync(struct file *file, loff_t start, loff_t end,
 }
 
 static const struct file_operations vmmap_fops = {
-	.owner			= THIS_MODULE,
-	.open			= vmmap_open,
-	.read_iter		= vmmap_read_iter,
-	.write_iter		= vmmap_write_iter,
-	.llseek			= vmmap_llseek,
-	.mmap			= vmmap_mmap,
-	.get_unmapped_area	= vmmap_get_unmapped_area,
-	.fsync			= vmmap_fsync,
-	.unlocked_ioctl		= vmmap_ioctl,
-	.compat_ioctl		= compat_ptr_ioctl,
+	.owner = THIS_MODULE,
+	.open = vmmap_open,
+	.read_iter = vmmap_read_iter,
+	.write_iter = vmmap_write_iter,
+	.llseek = vmmap_llseek,
+	.mmap = vmmap_mmap,
+	.get_unmapped_area = vmmap_get_unmapped_area,
+	.fsync = vmmap_fsync,
+	.unlocked_ioctl = vmmap_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 };
 
 static struct vmmap_device vmmap_dev = {
@@ -233,6 +235,6 @@ static void __exit vmmap_exit(void)
 module_init(vmmap_init);
 module_exit(vmmap_exit);
 
-MODULE_DESCRIPTION("A memory device whose mmap path is written out: fault, fault-around, page_mkwrite");
+MODULE_DESCRIPTION("Memory device with its own mmap path");
 MODULE_AUTHOR("The vmmap authors");
 MODULE_LICENSE("GPL");

@@ -27,7 +27,7 @@
 #include "compat.h"
 #include "vmmap.h"
 
-#define VMMAP_FS_MAGIC	0x766d6d70	/* "vmmp" */
+#define VMMAP_FS_MAGIC 0x766d6d70 /* "vmmp" */
 
 static void vmmap_free_folio(struct folio *folio);
 
@@ -38,8 +38,8 @@ static void vmmap_free_folio(struct folio *folio);
  * finds them in time proportional to their number, not to the object size.
  */
 static const struct address_space_operations vmmap_aops = {
-	.dirty_folio	= filemap_dirty_folio,
-	.free_folio	= vmmap_free_folio,
+	.dirty_folio = filemap_dirty_folio,
+	.free_folio = vmmap_free_folio,
 };
 
 /*
@@ -63,9 +63,9 @@ static int vmmap_fs_init_fs_context(struct fs_context *fc)
 
 /* Never registered, so it cannot be mounted from userspace. */
 static struct file_system_type vmmap_fs_type = {
-	.name		 = "vmmap",
+	.name = "vmmap",
 	.init_fs_context = vmmap_fs_init_fs_context,
-	.kill_sb	 = kill_anon_super,
+	.kill_sb = kill_anon_super,
 };
 
 /**
@@ -331,8 +331,9 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 		bytes = min(bytes, iov_iter_count(to));
 		folio = vmmap_get_folio(mapping, index);
 		if (folio) {
-			copied = copy_page_to_iter(folio_file_page(folio, index),
-						   offset, bytes, to);
+			copied =
+				copy_page_to_iter(folio_file_page(folio, index),
+						  offset, bytes, to);
 			folio_put(folio);
 		} else {
 			copied = iov_iter_zero(bytes, to);

@@ -41,8 +41,8 @@ static ssize_t dirty_pages_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(dirty_pages);
 
-static ssize_t live_vmas_show(struct device *dev,
-			      struct device_attribute *attr, char *buf)
+static ssize_t live_vmas_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
 {
 	return sysfs_emit(buf, "%ld\n",
 			  atomic_long_read(&vmmap_dev_object(dev)->live_vmas));
@@ -54,7 +54,7 @@ static struct attribute *vmmap_attrs[] = {
 	&dev_attr_resident_pages.attr,
 	&dev_attr_dirty_pages.attr,
 	&dev_attr_live_vmas.attr,
-	NULL
+	NULL,
 };
 
 static const struct attribute_group vmmap_group = {
@@ -70,17 +70,17 @@ struct vmmap_stat_attr {
 static ssize_t vmmap_stat_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	struct vmmap_stat_attr *sa = container_of(attr, struct vmmap_stat_attr,
-						  attr);
+	struct vmmap_stat_attr *sa =
+		container_of(attr, struct vmmap_stat_attr, attr);
 
 	return sysfs_emit(buf, "%llu\n",
 			  vmmap_stat_read(vmmap_dev_object(dev), sa->stat));
 }
 
-#define VMMAP_STAT_ATTR(_name, _stat)					\
-	static struct vmmap_stat_attr vmmap_stat_attr_##_name = {	\
-		.attr = __ATTR(_name, 0444, vmmap_stat_show, NULL),	\
-		.stat = _stat,						\
+#define VMMAP_STAT_ATTR(_name, _stat)                               \
+	static struct vmmap_stat_attr vmmap_stat_attr_##_name = {   \
+		.attr = __ATTR(_name, 0444, vmmap_stat_show, NULL), \
+		.stat = _stat,                                      \
 	}
 
 VMMAP_STAT_ATTR(mmap, VMMAP_STAT_MMAP);
@@ -111,7 +111,7 @@ static struct attribute *vmmap_stat_attrs[] = {
 	&vmmap_stat_attr_resize.attr.attr,
 	&vmmap_stat_attr_pages_allocated.attr.attr,
 	&vmmap_stat_attr_pages_freed.attr.attr,
-	NULL
+	NULL,
 };
 
 static const struct attribute_group vmmap_stat_group = {
@@ -122,5 +122,5 @@ static const struct attribute_group vmmap_stat_group = {
 const struct attribute_group *vmmap_groups[] = {
 	&vmmap_group,
 	&vmmap_stat_group,
-	NULL
+	NULL,
 };

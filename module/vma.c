@@ -138,11 +138,11 @@ static vm_fault_t vmmap_page_mkwrite(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct vmmap_vm_ops = {
-	.open		= vmmap_vma_open,
-	.close		= vmmap_vma_close,
-	.fault		= vmmap_fault,
-	.map_pages	= vmmap_map_pages,
-	.page_mkwrite	= vmmap_page_mkwrite,
+	.open = vmmap_vma_open,
+	.close = vmmap_vma_close,
+	.fault = vmmap_fault,
+	.map_pages = vmmap_map_pages,
+	.page_mkwrite = vmmap_page_mkwrite,
 };
 
 /**

@@ -25,8 +25,8 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define VMMAP_ABI_VERSION	1
-#define VMMAP_IOC_MAGIC		0xB7
+#define VMMAP_ABI_VERSION 1
+#define VMMAP_IOC_MAGIC 0xB7
 
 /**
  * struct vmmap_info - what the object is now
@@ -111,9 +111,9 @@ struct vmmap_resize {
 	__u64 reserved[2];
 };
 
-#define VMMAP_IOC_GET_INFO	_IOR(VMMAP_IOC_MAGIC, 0x01, struct vmmap_info)
-#define VMMAP_IOC_GET_STATS	_IOR(VMMAP_IOC_MAGIC, 0x02, struct vmmap_stats)
-#define VMMAP_IOC_RESET_STATS	_IO(VMMAP_IOC_MAGIC, 0x03)
-#define VMMAP_IOC_RESIZE	_IOW(VMMAP_IOC_MAGIC, 0x04, struct vmmap_resize)
+#define VMMAP_IOC_GET_INFO _IOR(VMMAP_IOC_MAGIC, 0x01, struct vmmap_info)
+#define VMMAP_IOC_GET_STATS _IOR(VMMAP_IOC_MAGIC, 0x02, struct vmmap_stats)
+#define VMMAP_IOC_RESET_STATS _IO(VMMAP_IOC_MAGIC, 0x03)
+#define VMMAP_IOC_RESIZE _IOW(VMMAP_IOC_MAGIC, 0x04, struct vmmap_resize)
 
 #endif /* _UAPI_LINUX_VMMAP_H */
