@@ -318,7 +318,7 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 	loff_t pos = iocb->ki_pos;
 	ssize_t done = 0;
 
-	if (pos >= size)
+	if (pos >= size || !iov_iter_count(to))
 		return 0;
 
 	while (iov_iter_count(to) && pos < size) {

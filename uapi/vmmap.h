@@ -73,7 +73,10 @@ struct vmmap_info {
  * @pages_freed:	pages the object has released (shrink, unload)
  * @reserved:		zero
  *
- * Counters are cumulative since load or the last VMMAP_IOC_RESET_STATS.
+ * Counters are cumulative since load or the last VMMAP_IOC_RESET_STATS,
+ * except @pages_allocated and @pages_freed, which count since load and are
+ * never reset, so that their difference is always the number of resident
+ * pages.
  */
 struct vmmap_stats {
 	__u32 size;

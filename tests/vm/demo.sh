@@ -1,0 +1,18 @@
+#!/bin/bash
+# demo.sh - "make demo": boot a Debian kernel under qemu with vmmap.ko loaded
+# and run vmmap-demo in it, showing the console. If /dev/vmmap exists on this
+# host (module loaded here), build and run vmmap-demo directly instead.
+#
+# Usage: tests/vm/demo.sh [KERNEL]   (default: 6.12-amd64)
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[[ $# -le 1 ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+if [[ -e /dev/vmmap ]]; then
+	vm_say "/dev/vmmap exists: running vmmap-demo on this host"
+	make -s -C "$VM_TOP/userspace" OUT="$VM_TOP/build/userspace"
+	exec "$VM_TOP/build/userspace/vmmap-demo"
+fi
+kernel=${1:-6.12-amd64}
+exec "$VM_DIR/run.sh" --kernel "$kernel" --log "$VM_LOGS/demo-$kernel.log" -- vmmap-demo

@@ -1,0 +1,35 @@
+#!/bin/bash
+# deps.sh - make sure this (Debian) host has what the VM tests need: qemu,
+# busybox, native and aarch64 compilers, kbuild's runtime needs and what
+# kernel.sh uses to fetch kernels. Silent if all is there; installs what is
+# missing when run as root, else prints the apt-get command and fails.
+#
+# Usage: tests/vm/deps.sh
+set -euo pipefail
+
+pkgs=(
+	qemu-system-x86 qemu-system-arm busybox-static cpio gzip kmod bc sparse
+	make gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	# kernel.sh: apt-get download, dpkg-deb, the archive key, flock
+	apt dpkg tar debian-archive-keyring util-linux coreutils sed
+	# the Debian kbuild tools (linux-kbuild-*) run from the cache
+	libelf1 libssl3 zlib1g dwarves
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) != ii* ]]; then
+		missing+=("$p")
+	fi
+done
+[[ ${#missing[@]} == 0 ]] && exit 0
+
+if [[ $(id -u) != 0 ]]; then
+	echo "deps.sh: missing packages; as root run:" >&2
+	echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2 || echo "deps.sh: apt-get update reported errors; installing anyway" >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,222 @@
+#!/bin/bash
+# kernel.sh - fetch a Debian kernel (image, headers, kbuild, busybox-static of
+# its architecture) into the cache and print eval-able shell assignments:
+#   KERNEL KVER ARCH KDIR VMLINUZ CROSS_COMPILE KARCH PAGESIZE QEMU QEMU_ARGS
+#   CONSOLE CC_USER BUSYBOX
+# The first run resolves exact package versions with a private apt
+# configuration (no host apt state is changed, root not needed) and records
+# the result; later runs only print it, without network access.
+#
+# Usage: tests/vm/kernel.sh [--refresh] KERNEL
+#   KERNEL: 6.1-amd64 | 6.12-amd64 | 6.1-arm64
+#   --refresh: resolve and fetch again (e.g. to pick up a newer kernel)
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The kernel table: KERNEL -> architecture, Debian release, image package.
+# The image package is "meta:<package>" (the kernel it depends on) or
+# "newest:<regex>" (the highest-versioned package name matching).
+kernel_row() {
+	case "$1" in
+	6.1-amd64) row amd64 bookworm meta:linux-image-amd64 ;;
+	6.12-amd64) row amd64 bookworm 'newest:linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned' ;;
+	6.1-arm64) row arm64 bookworm meta:linux-image-arm64 ;;
+	*) return 1 ;;
+	esac
+}
+row() { ARCH=$1 DIST=$2 IMAGE=$3; }
+
+# How to build for and boot each architecture (the host is amd64).
+# shellcheck disable=SC2034 # printed by fetch via ${!name}
+arch_vars() {
+	case "$1" in
+	amd64)
+		KARCH=x86 CROSS_COMPILE="" CC_USER=gcc
+		QEMU=qemu-system-x86_64 QEMU_ARGS="-M pc" CONSOLE=ttyS0 ;;
+	arm64)
+		KARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC_USER=aarch64-linux-gnu-gcc
+		QEMU=qemu-system-aarch64 QEMU_ARGS="-M virt -cpu max" CONSOLE=ttyAMA0 ;;
+	*) vm_die "unknown architecture $1" ;;
+	esac
+}
+
+# Apt suites (archive area) of a Debian release.
+dist_suites() {
+	case "$1" in
+	sid | unstable | experimental) echo "$1" ;;
+	*) echo "$1 $1-updates $1-security" ;;
+	esac
+}
+
+# apt_setup ARCH DIST - create (once) and refresh (daily) a private apt
+# configuration for ARCH packages of DIST; sets APT_CONF to its config file.
+apt_setup() {
+	local arch=$1 dist=$2 a="$VM_CACHE/apt/$1-$2" s url
+	APT_CONF="$a/apt.conf"
+	if [[ ! -f $APT_CONF ]]; then
+		mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/state"
+		: >"$a/status"
+		for s in $(dist_suites "$dist"); do
+			url=http://deb.debian.org/debian
+			[[ $s == *-security ]] && url=http://deb.debian.org/debian-security
+			echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $url $s main"
+		done >"$a/sources.list"
+		cat >"$APT_CONF.new" <<-EOF
+			Dir::Etc::SourceList "$a/sources.list";
+			Dir::Etc::SourceParts "/dev/null";
+			Dir::Etc::Preferences "/dev/null";
+			Dir::Etc::PreferencesParts "/dev/null";
+			Dir::State "$a/state";
+			Dir::State::Lists "$a/lists";
+			Dir::State::status "$a/status";
+			Dir::Cache "$a/cache";
+			#clear APT::Architectures;
+			APT::Architecture "$arch";
+			APT::Architectures { "$arch"; };
+			Acquire::Check-Valid-Until "false";
+			Acquire::Check-Date "false";
+			Acquire::Languages "none";
+			#clear APT::Update::Post-Invoke-Success;
+			#clear APT::Update::Post-Invoke;
+		EOF
+		if [[ $(id -u) == 0 ]]; then
+			echo 'APT::Sandbox::User "root";' >>"$APT_CONF.new"
+		fi
+		mv "$APT_CONF.new" "$APT_CONF"
+	fi
+	if [[ -z $(find "$a/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 -print -quit) ]]; then
+		vm_say "apt-get update ($arch $dist)"
+		apt-get -c "$APT_CONF" -qq update >&2 ||
+			vm_say "apt-get update reported errors; trying with what it got"
+	fi
+}
+
+# show FIELD PACKAGE - a field of PACKAGE's newest version.
+show() {
+	apt-cache -c "$APT_CONF" show --no-all-versions "$2" 2>/dev/null |
+		sed -n "s/^$1: //p" | head -n 1
+}
+# dep REGEX PACKAGE - the first dependency of PACKAGE whose name matches REGEX.
+dep() {
+	show Depends "$2" | sed 's/[,|]/\n/g' | sed 's/^ *//; s/ .*//' |
+		grep -E -x -m 1 "$1"
+}
+# resolve_image SPEC - name of the kernel image package.
+resolve_image() {
+	case "$1" in
+	meta:*) dep 'linux-image-.*' "${1#meta:}" ;;
+	newest:*) apt-cache -c "$APT_CONF" pkgnames linux-image- |
+		grep -E -x "${1#newest:}" | sort -V | tail -n 1 ;;
+	esac
+}
+# download PACKAGE... - fetch the newest version of each into the current dir;
+# records "package=version arch" in $PKGLIST.
+download() {
+	local p v
+	for p in "$@"; do
+		v=$(show Version "$p")
+		[[ -n $v ]] || vm_die "package $p not found (apt config $APT_CONF)"
+		echo "$p=$v $(show Architecture "$p")" >>"$PKGLIST"
+		apt-get -c "$APT_CONF" -qq download "$p=$v" >&2
+	done
+}
+
+# fix_tree TREE FINAL - make an extracted tree self-contained once moved to
+# FINAL: absolute symlinks become relative ones inside it, the headers'
+# "include /usr/src/..." points at FINAL/usr/src/...
+fix_tree() {
+	local tree=$1 final=$2 l t m
+	while IFS= read -r -d '' l; do
+		t=$(readlink "$l")
+		if [[ $t == /* ]]; then ln -sfnr "$tree$t" "$l"; fi
+	done < <(find "$tree" -type l -print0)
+	for m in "$tree"/usr/src/linux-headers-*/Makefile; do
+		sed -i "s#^include /usr/src/#include $final/usr/src/#" "$m"
+	done
+}
+
+# shellcheck disable=SC2034 # printed via ${!name}
+fetch() {
+	local kernel=$1 out=$2 img kver hdr common kbuild
+	local tmp="$out.tmp"
+	rm -rf "$tmp"
+	mkdir -p "$tmp/debs" "$tmp/root"
+	PKGLIST="$tmp/packages"
+	: >"$PKGLIST"
+
+	vm_say "resolving $kernel ($ARCH, $DIST)"
+	apt_setup "$ARCH" "$DIST"
+	local target_conf=$APT_CONF
+	img=$(resolve_image "$IMAGE") || true
+	[[ -n $img ]] || vm_die "no kernel image package for $IMAGE"
+	kver=${img#linux-image-}
+	kver=${kver%-unsigned}
+	hdr=linux-headers-$kver
+	common=$(dep 'linux-headers-.*-common(-rt)?' "$hdr") || vm_die "$hdr: no -common dependency"
+	kbuild=$(dep 'linux-kbuild-.*' "$hdr") || vm_die "$hdr: no linux-kbuild dependency"
+
+	vm_say "downloading $img $hdr $common busybox-static ($ARCH), $kbuild (amd64)"
+	(cd "$tmp/debs" && download "$img" "$hdr" "$common" busybox-static)
+	apt_setup amd64 "$DIST" # the kbuild tools run on the host
+	(cd "$tmp/debs" && download "$kbuild")
+	APT_CONF=$target_conf
+
+	vm_say "unpacking"
+	local d
+	for d in "$tmp"/debs/*.deb; do
+		case "${d##*/}" in
+		linux-image-*)
+			dpkg-deb --fsys-tarfile "$d" |
+				tar -x -C "$tmp/root" --wildcards '*/vmlinuz*' '*/config-*' || true ;;
+		*) dpkg-deb -x "$d" "$tmp/root" ;;
+		esac
+	done
+	rm -rf "$tmp/debs"
+	fix_tree "$tmp/root" "$out/root"
+
+	# Write the assignments with their final paths, then move in place.
+	local root="$out/root" KDIR VMLINUZ PAGESIZE BUSYBOX v
+	KVER=$kver
+	KDIR="$root/usr/src/linux-headers-$kver"
+	VMLINUZ=$(cd "$tmp/root" && find . -type f -name 'vmlinuz*' | head -n 1)
+	[[ -n $VMLINUZ ]] || vm_die "$img: no vmlinuz"
+	VMLINUZ="$root/${VMLINUZ#./}"
+	BUSYBOX="$root/bin/busybox"
+	PAGESIZE=4K
+	grep -q '^CONFIG_ARM64_16K_PAGES=y' "$tmp/root/usr/src/linux-headers-$kver/.config" && PAGESIZE=16K
+	grep -q '^CONFIG_ARM64_64K_PAGES=y' "$tmp/root/usr/src/linux-headers-$kver/.config" && PAGESIZE=64K
+	for v in KERNEL KVER ARCH KDIR VMLINUZ CROSS_COMPILE KARCH PAGESIZE QEMU QEMU_ARGS CONSOLE CC_USER BUSYBOX; do
+		printf '%s=%q\n' "$v" "${!v}"
+	done >"$tmp/env"
+	rm -rf "$out"
+	mv "$tmp" "$out"
+}
+
+refresh=0
+if [[ ${1-} == --refresh ]]; then
+	refresh=1
+	shift
+fi
+[[ $# == 1 ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+KERNEL=$1
+kernel_row "$KERNEL" ||
+	vm_die "unknown kernel '$KERNEL' (known: $(sed -n 's/^\t\([^*(]*\)) row .*/\1/p' "$0" | xargs))"
+arch_vars "$ARCH"
+
+dir="$VM_CACHE/kernels/$KERNEL"
+mkdir -p "$VM_CACHE/kernels"
+exec 9>"$dir.lock"
+flock 9
+# Is the cached kernel complete?
+cached() {
+	[[ -f $dir/env ]] || return 1
+	# shellcheck source=/dev/null
+	(. "$dir/env" && [[ -f $VMLINUZ && -f $KDIR/Makefile && -x $BUSYBOX ]])
+}
+if [[ $refresh == 1 ]] || ! cached; then
+	start=$SECONDS
+	fetch "$KERNEL" "$dir"
+	vm_say "$KERNEL fetched in $((SECONDS - start)) s into $dir"
+fi
+cat "$dir/env"

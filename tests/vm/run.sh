@@ -1,0 +1,115 @@
+#!/bin/bash
+# run.sh - boot one Debian kernel under qemu with vmmap.ko loaded and run a
+# command in the guest; fail on a bad exit status, a failed rmmod, a page leak
+# or any kernel warning/oops on the console.
+#
+# Usage: tests/vm/run.sh --kernel KERNEL [--timeout SECS] [--log FILE]
+#                        [--append "extra cmdline"] -- GUEST_COMMAND...
+#   KERNEL: a name known to kernel.sh (6.1-amd64, 6.12-amd64, 6.1-arm64)
+#   --timeout: kill qemu after SECS seconds (default $VMMAP_TIMEOUT or 600)
+#   --log: console log (default build/vm-logs/KERNEL.log)
+#   GUEST_COMMAND runs in /tmp of the guest with the project's binaries
+#   (userspace/, tests/) in PATH, e.g. vmmap-tests or vmmap-demo.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append=""
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	--kernel) kernel=${2?}; shift 2 ;;
+	--timeout) timeout=${2?}; shift 2 ;;
+	--log) log=${2?}; shift 2 ;;
+	--append) append=${2?}; shift 2 ;;
+	--) shift; break ;;
+	*) usage ;;
+	esac
+done
+[[ -n $kernel && $# -gt 0 ]] || usage
+log=${log:-$VM_LOGS/$kernel.log}
+
+vm_kernel_env "$kernel" || vm_die "cannot get kernel $kernel"
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmmap-vm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# A clean copy of the sources, so builds for different kernels never mix.
+mkdir -p "$work/src" "$work/bin" "$work/initramfs/bin"
+tar -C "$VM_TOP" -c --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.ko' \
+	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude=Module.symvers \
+	--exclude=modules.order . | tar -C "$work/src" -x
+
+vm_say "building vmmap.ko for $KVER ($ARCH)"
+start=$SECONDS
+make -s -C "$KDIR" M="$work/src" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
+	-j"$(nproc)" modules >&2 || vm_die "module build failed for $KVER"
+[[ -f $work/src/module/vmmap.ko ]] || vm_die "build made no module/vmmap.ko"
+for d in userspace tests; do
+	if [[ -f $work/src/$d/Makefile ]]; then
+		vm_say "building $d/ for $ARCH"
+		make -s -C "$work/src/$d" -j"$(nproc)" CC="$CC_USER" OUT="$work/bin" LDFLAGS=-static >&2 ||
+			vm_die "$d/ build failed for $ARCH"
+	else
+		vm_say "no $d/Makefile yet: skipping $d/"
+	fi
+done
+
+# The initramfs: busybox, the module, the binaries and /init.
+ir="$work/initramfs"
+cp "$BUSYBOX" "$ir/bin/busybox"
+cp "$work/src/module/vmmap.ko" "$ir/vmmap.ko"
+find "$work/bin" -maxdepth 1 -type f -perm -u+x -exec cp {} "$ir/bin/" \;
+cat >"$ir/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox mkdir -p /dev /proc /sys /tmp
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+/bin/busybox --install -s /bin
+export PATH=/bin HOME=/tmp
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/shm
+mount -t tmpfs tmpfs /dev/shm
+echo "VMMAP-BOOT \$(uname -r) \$(uname -m)"
+ins=1 rc=1 rm=1
+if insmod /vmmap.ko; then
+	ins=0
+	cd /tmp
+	$(vm_quote "$@")
+	rc=\$?
+	cd /
+	rmmod vmmap && rm=0
+fi
+dmesg | grep vmmap
+echo "VMMAP-DONE insmod=\$ins rc=\$rc rmmod=\$rm"
+poweroff -f
+EOF
+chmod +x "$ir/init"
+(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+
+cmdline="console=$CONSOLE loglevel=5 panic=-1 oops=panic panic_on_warn=1"
+cmdline+=" slub_debug=FZPU page_poison=1 init_on_free=1"
+if grep -q '^CONFIG_KFENCE=y' "$KDIR/.config"; then
+	cmdline+=" kfence.sample_interval=1"
+fi
+cmdline+=${append:+ $append}
+
+read -ra qargs <<<"$QEMU_ARGS"
+mkdir -p "$(dirname "$log")"
+vm_say "built in $((SECONDS - start)) s; booting $KVER ($ARCH, $PAGESIZE pages): $*"
+start=$SECONDS
+qrc=0
+timeout -k 5 "$timeout" "$QEMU" "${qargs[@]}" -nographic -no-reboot -nic none -m 1024 -smp 2 \
+	-kernel "$VMLINUZ" -initrd "$work/initrd.gz" -append "$cmdline" </dev/null 2>&1 |
+	sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log" || qrc=${PIPESTATUS[0]}
+
+if reasons=$(vm_check_log "$log"); then
+	vm_say "PASS $kernel ($KVER $ARCH) in $((SECONDS - start)) s"
+	exit 0
+fi
+[[ $qrc == 124 ]] && reasons="timed out after $timeout s"$'\n'"$reasons"
+vm_say "FAIL $kernel ($KVER $ARCH) after $((SECONDS - start)) s:"
+printf '    %s\n' "${reasons//$'\n'/$'\n'    }" >&2
+vm_say "console log: $log"
+exit 1
