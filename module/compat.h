@@ -11,6 +11,7 @@
 #define VMMAP_COMPAT_H
 
 #include <linux/err.h>
+#include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
@@ -59,5 +60,16 @@ static inline unsigned long vmmap_default_get_unmapped_area(struct file *file,
 	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
 #endif
 }
+
+/*
+ * Order of a folio one PMD entry maps (2 MiB on 4K pages, 32 MiB on 16K);
+ * 0 where the kernel has no transparent huge pages, which turns huge
+ * mappings off. HPAGE_PMD_ORDER is a BUILD_BUG() without THP.
+ */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#define VMMAP_PMD_ORDER HPAGE_PMD_ORDER
+#else
+#define VMMAP_PMD_ORDER 0
+#endif
 
 #endif /* VMMAP_COMPAT_H */

@@ -61,7 +61,7 @@ static long vmmap_ioctl_get_stats(struct vmmap_object *obj, void __user *uarg)
 		.resize = vmmap_stat_read(obj, VMMAP_STAT_RESIZE),
 		.pages_allocated =
 			vmmap_stat_read(obj, VMMAP_STAT_PAGES_ALLOCATED),
-		.pages_freed = vmmap_stat_read(obj, VMMAP_STAT_PAGES_FREED),
+		.pages_freed = vmmap_object_pages_freed(obj),
 	};
 	int err = vmmap_check_size(uarg, sizeof(st));
 

@@ -28,6 +28,10 @@ static ushort mode = 0600;
 module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "permissions of /dev/vmmap (default 0600)");
 
+bool vmmap_huge = VMMAP_PMD_ORDER > 0;
+module_param_named(huge, vmmap_huge, bool, 0644);
+MODULE_PARM_DESC(huge, "map aligned ranges with PMD-sized pages");
+
 /* Mappings this large get an address that allows PMD (huge page) entries. */
 #define VMMAP_ALIGN PMD_SIZE
 
@@ -220,16 +224,15 @@ static int __init vmmap_init(void)
 static void __exit vmmap_exit(void)
 {
 	struct vmmap_object *obj = &vmmap_dev.obj;
-	u64 allocated, freed;
+	u64 allocated = vmmap_stat_read(obj, VMMAP_STAT_PAGES_ALLOCATED);
+	unsigned long left;
 
 	misc_deregister(&vmmap_dev.misc);
-	vmmap_object_destroy(obj);
-	allocated = vmmap_stat_read(obj, VMMAP_STAT_PAGES_ALLOCATED);
-	freed = vmmap_stat_read(obj, VMMAP_STAT_PAGES_FREED);
+	left = vmmap_object_destroy(obj);
 	pr_info("vmmap: unloaded, %llu pages allocated, %llu pages freed\n",
-		allocated, freed);
-	if (allocated != freed)
-		pr_err("vmmap: leaked %llu pages\n", allocated - freed);
+		allocated, allocated - left);
+	if (left)
+		pr_err("vmmap: leaked %lu pages\n", left);
 }
 
 module_init(vmmap_init);

@@ -29,8 +29,6 @@
 
 #define VMMAP_FS_MAGIC 0x766d6d70 /* "vmmp" */
 
-static void vmmap_free_folio(struct folio *folio);
-
 /*
  * There is no backing store: pages are never written back (dirty only means
  * "written since the last fsync"), never read in, never evicted.
@@ -39,22 +37,7 @@ static void vmmap_free_folio(struct folio *folio);
  */
 static const struct address_space_operations vmmap_aops = {
 	.dirty_folio = filemap_dirty_folio,
-	.free_folio = vmmap_free_folio,
 };
-
-/*
- * ->free_folio is called after the folio has left the page cache, with
- * folio->mapping already cleared, so it cannot find its object through the
- * folio. The driver has exactly one object.
- */
-static struct vmmap_object *vmmap_the_object;
-
-/* Called once a folio has left the page cache (truncation or unload). */
-static void vmmap_free_folio(struct folio *folio)
-{
-	vmmap_count_n(vmmap_the_object, VMMAP_STAT_PAGES_FREED,
-		      folio_nr_pages(folio));
-}
 
 static int vmmap_fs_init_fs_context(struct fs_context *fc)
 {
@@ -102,7 +85,6 @@ int vmmap_object_init(struct vmmap_object *obj, loff_t size)
 		kern_unmount(obj->mnt);
 		return err;
 	}
-	vmmap_the_object = obj;
 	i_size_write(obj->inode, size);
 
 	mapping = obj->inode->i_mapping;
@@ -110,48 +92,90 @@ int vmmap_object_init(struct vmmap_object *obj, loff_t size)
 	/* As ramfs: highmem is fine (pages are kmapped to copy), no eviction. */
 	mapping_set_gfp_mask(mapping, GFP_HIGHUSER);
 	mapping_set_unevictable(mapping);
+	if (VMMAP_PMD_ORDER)
+		mapping_set_large_folios(mapping);
 	return 0;
 }
 
-/* Frees every page: the final iput() truncates the page cache. */
-void vmmap_object_destroy(struct vmmap_object *obj)
+/**
+ * vmmap_object_destroy - free every page and the object's inode
+ * @obj: the object; nothing may map or open it any more
+ *
+ * Return: pages still in the object after the final truncation, which the
+ * unload message reports (0 unless the page cache lost count).
+ */
+unsigned long vmmap_object_destroy(struct vmmap_object *obj)
 {
+	unsigned long left;
+
+	truncate_inode_pages_final(vmmap_mapping(obj));
+	left = vmmap_object_resident_pages(obj);
 	iput(obj->inode);
 	kern_unmount(obj->mnt);
+	return left;
 }
 
 /*
- * Allocate a zeroed page for @index and insert it into the page cache,
- * unless @index is past the end. Returns it locked, ERR_PTR(-EEXIST) if
- * someone else inserted one first, -ENXIO past the end, -ENOMEM.
+ * A zeroed folio of @order pages covering @index, inserted into the page
+ * cache. A large one only if its whole aligned range lies inside the object
+ * and is free; otherwise (or if memory is fragmented) one page.
  */
-static struct folio *vmmap_object_add_folio(struct vmmap_object *obj,
-					    pgoff_t index)
+static struct folio *vmmap_object_alloc_folio(struct vmmap_object *obj,
+					      pgoff_t index, unsigned int order,
+					      pgoff_t end)
 {
 	struct address_space *mapping = vmmap_mapping(obj);
 	gfp_t gfp = mapping_gfp_mask(mapping);
+	pgoff_t start = round_down(index, 1UL << order);
+	/* A large folio is an optimisation: fail fast, fall back quietly. */
+	gfp_t huge_gfp = gfp | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN;
 	struct folio *folio;
 	int err;
 
-	down_read(&obj->resize_lock);
-	if (index >= DIV_ROUND_UP(vmmap_size(obj), PAGE_SIZE)) {
-		folio = ERR_PTR(-ENXIO);
-		goto out;
+	if (order && start + (1UL << order) <= end) {
+		folio = filemap_alloc_folio(huge_gfp, order);
+		if (folio) {
+			__folio_mark_uptodate(folio);
+			if (!filemap_add_folio(mapping, folio, start, gfp))
+				return folio;
+			/* Part of the range is cached already: one page. */
+			folio_put(folio);
+		}
 	}
 	folio = filemap_alloc_folio(gfp | __GFP_ZERO, 0);
-	if (!folio) {
-		folio = ERR_PTR(-ENOMEM);
-		goto out;
-	}
+	if (!folio)
+		return ERR_PTR(-ENOMEM);
 	/* Zeroed and not yet visible: uptodate before anyone can look. */
 	__folio_mark_uptodate(folio);
 	err = filemap_add_folio(mapping, folio, index, gfp);
 	if (err) {
 		folio_put(folio);
-		folio = ERR_PTR(err);
+		return ERR_PTR(err);
+	}
+	return folio;
+}
+
+/*
+ * Add a page for @index unless @index is past the end. Returns it locked,
+ * ERR_PTR(-EEXIST) if someone else inserted one first, -ENXIO past the end,
+ * -ENOMEM.
+ */
+static struct folio *vmmap_object_add_folio(struct vmmap_object *obj,
+					    pgoff_t index, unsigned int order)
+{
+	pgoff_t end;
+	struct folio *folio;
+
+	down_read(&obj->resize_lock);
+	end = DIV_ROUND_UP(vmmap_size(obj), PAGE_SIZE);
+	if (index >= end) {
+		folio = ERR_PTR(-ENXIO);
 		goto out;
 	}
-	vmmap_count(obj, VMMAP_STAT_PAGES_ALLOCATED);
+	folio = vmmap_object_alloc_folio(obj, index, order, end);
+	if (!IS_ERR(folio))
+		vmmap_count_n(obj, VMMAP_STAT_PAGES_ALLOCATED,
+			      folio_nr_pages(folio));
 out:
 	up_read(&obj->resize_lock);
 	return folio;
@@ -161,12 +185,15 @@ out:
  * vmmap_object_get_folio - find or create the page at @index
  * @obj:	the object
  * @index:	page offset into the object
+ * @order:	if the page must be allocated, the folio order to try first:
+ *		0, or VMMAP_PMD_ORDER for a range one PMD entry can map
  *
  * Context: may sleep; takes and drops @obj->resize_lock for reading.
  * Return: the folio, locked and with a reference, still in the object and
  * below its end; ERR_PTR(-ENXIO) past the end; ERR_PTR(-ENOMEM).
  */
-struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index)
+struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
+				     unsigned int order)
 {
 	struct address_space *mapping = vmmap_mapping(obj);
 	struct folio *folio;
@@ -174,7 +201,7 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index)
 	for (;;) {
 		folio = vmmap_lock_folio(mapping, index);
 		if (!folio) {
-			folio = vmmap_object_add_folio(obj, index);
+			folio = vmmap_object_add_folio(obj, index, order);
 			if (PTR_ERR_OR_ZERO(folio) == -EEXIST)
 				continue;
 			if (IS_ERR(folio))
@@ -386,7 +413,7 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 		size_t copied;
 
 		bytes = min(bytes, iov_iter_count(from));
-		folio = vmmap_object_get_folio(obj, index);
+		folio = vmmap_object_get_folio(obj, index, 0);
 		if (IS_ERR(folio)) {
 			err = PTR_ERR(folio);
 			break;
@@ -440,15 +467,23 @@ unsigned long vmmap_object_dirty_pages(struct vmmap_object *obj)
 }
 
 /*
- * Counters restart from zero. The allocation counters are kept: they are
- * what the unload-time leak check compares.
+ * Pages the object has given back since load. Derived rather than counted:
+ * the page cache keeps nrpages exact on every removal path, including the
+ * tail pages a split drops during truncation, which never reach
+ * ->free_folio.
  */
+u64 vmmap_object_pages_freed(struct vmmap_object *obj)
+{
+	return vmmap_stat_read(obj, VMMAP_STAT_PAGES_ALLOCATED) -
+	       vmmap_object_resident_pages(obj);
+}
+
+/* Counters restart from zero, except pages_allocated (see uapi/vmmap.h). */
 void vmmap_object_reset_stats(struct vmmap_object *obj)
 {
 	int i;
 
 	for (i = 0; i < VMMAP_NR_STATS; i++)
-		if (i != VMMAP_STAT_PAGES_ALLOCATED &&
-		    i != VMMAP_STAT_PAGES_FREED)
+		if (i != VMMAP_STAT_PAGES_ALLOCATED)
 			atomic64_set(&obj->stats[i], 0);
 }

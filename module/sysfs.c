@@ -95,7 +95,15 @@ VMMAP_STAT_ATTR(fsync, VMMAP_STAT_FSYNC);
 VMMAP_STAT_ATTR(pages_cleaned, VMMAP_STAT_PAGES_CLEANED);
 VMMAP_STAT_ATTR(resize, VMMAP_STAT_RESIZE);
 VMMAP_STAT_ATTR(pages_allocated, VMMAP_STAT_PAGES_ALLOCATED);
-VMMAP_STAT_ATTR(pages_freed, VMMAP_STAT_PAGES_FREED);
+
+/* Derived, not counted: see vmmap_object_pages_freed(). */
+static ssize_t pages_freed_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  vmmap_object_pages_freed(vmmap_dev_object(dev)));
+}
+static DEVICE_ATTR_RO(pages_freed);
 
 static struct attribute *vmmap_stat_attrs[] = {
 	&vmmap_stat_attr_mmap.attr.attr,
@@ -110,7 +118,7 @@ static struct attribute *vmmap_stat_attrs[] = {
 	&vmmap_stat_attr_pages_cleaned.attr.attr,
 	&vmmap_stat_attr_resize.attr.attr,
 	&vmmap_stat_attr_pages_allocated.attr.attr,
-	&vmmap_stat_attr_pages_freed.attr.attr,
+	&dev_attr_pages_freed.attr,
 	NULL,
 };
 

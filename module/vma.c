@@ -51,16 +51,44 @@ static void vmmap_vma_close(struct vm_area_struct *vma)
 	vmmap_count(obj, VMMAP_STAT_VMA_CLOSE);
 }
 
+/*
+ * The folio order a fault should allocate: PMD-sized when huge mappings are
+ * on and one PMD entry of this VMA can map the whole aligned range around
+ * the address (the range lies inside the VMA, and the VMA's address and
+ * file offset agree modulo the PMD size, which vmmap_get_unmapped_area()
+ * arranges). Then finish_fault() or filemap_map_pages() maps it with a
+ * single PMD. Everything else, including read(2) and write(2), allocates
+ * single pages, so the object holds only what was touched.
+ */
+static unsigned int vmmap_fault_order(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long start =
+		ALIGN_DOWN(vmf->address, PAGE_SIZE << VMMAP_PMD_ORDER);
+	unsigned long end = start + (PAGE_SIZE << VMMAP_PMD_ORDER);
+
+	if (!VMMAP_PMD_ORDER || !READ_ONCE(vmmap_huge))
+		return 0;
+	if (start < vma->vm_start || end > vma->vm_end)
+		return 0;
+	if (!IS_ALIGNED((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff,
+			1UL << VMMAP_PMD_ORDER))
+		return 0;
+	return VMMAP_PMD_ORDER;
+}
+
 /**
  * vmmap_fault - supply the page for a fault on a page not yet mapped
  * @vmf: the fault; vmf->pgoff is the page's offset in the object
  *
  * Runs from do_read_fault(), do_cow_fault() or do_shared_fault() with the
  * mmap_lock held for reading or, from 6.4 on, only the per-VMA lock. May
- * sleep (it allocates). Finds the page in the object or adds a zeroed one,
- * and returns it locked with a reference; the core maps it (or copies it
- * for MAP_PRIVATE). Past the object's end it returns VM_FAULT_SIGBUS: the
- * kernel never size-checks a character device for us.
+ * sleep (it allocates). Finds the page in the object or adds a zeroed one
+ * (a PMD-sized folio where one PMD can map it), and returns it locked with
+ * a reference; the core maps it, with one PMD entry if the folio is
+ * PMD-sized and aligned, or copies it for MAP_PRIVATE. Past the object's
+ * end it returns VM_FAULT_SIGBUS: the kernel never size-checks a character
+ * device for us.
  *
  * Must not look at other VMAs or take the mmap_lock (it may hold only the
  * VMA lock), and must never return VM_FAULT_NOPAGE without a PTE installed,
@@ -72,7 +100,7 @@ static vm_fault_t vmmap_fault(struct vm_fault *vmf)
 	struct folio *folio;
 
 	vmmap_count(obj, VMMAP_STAT_FAULT);
-	folio = vmmap_object_get_folio(obj, vmf->pgoff);
+	folio = vmmap_object_get_folio(obj, vmf->pgoff, vmmap_fault_order(vmf));
 	if (IS_ERR(folio)) {
 		if (PTR_ERR(folio) == -ENOMEM)
 			return VM_FAULT_OOM;

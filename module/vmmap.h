@@ -32,7 +32,6 @@ enum vmmap_stat {
 	VMMAP_STAT_PAGES_CLEANED,
 	VMMAP_STAT_RESIZE,
 	VMMAP_STAT_PAGES_ALLOCATED,
-	VMMAP_STAT_PAGES_FREED,
 	VMMAP_NR_STATS
 };
 
@@ -96,8 +95,9 @@ static inline loff_t vmmap_size(struct vmmap_object *obj)
 
 /* object.c */
 int vmmap_object_init(struct vmmap_object *obj, loff_t size);
-void vmmap_object_destroy(struct vmmap_object *obj);
-struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index);
+unsigned long vmmap_object_destroy(struct vmmap_object *obj);
+struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
+				     unsigned int order);
 int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size);
 long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end);
 ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
@@ -107,7 +107,11 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 unsigned long vmmap_object_resident_pages(struct vmmap_object *obj);
 unsigned long vmmap_object_dirty_pages(struct vmmap_object *obj);
 loff_t vmmap_object_max_size(void);
+u64 vmmap_object_pages_freed(struct vmmap_object *obj);
 void vmmap_object_reset_stats(struct vmmap_object *obj);
+
+/* main.c */
+extern bool vmmap_huge;
 
 /* vma.c */
 void vmmap_vma_init(struct vmmap_object *obj, struct vm_area_struct *vma);
