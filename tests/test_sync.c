@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dirty tracking: page_mkwrite runs once per page on the first write through
+ * a shared mapping, and again only after fsync/msync(MS_SYNC) cleaned the
+ * page (write-protected it); msync's argument checks (rows "msync ..." of
+ * mmap-semantics.md). Counts are exact deltas of the driver's counters over
+ * a freshly emptied object.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define RW (PROT_READ | PROT_WRITE)
+
+static void touch_pages(char *p, size_t first, size_t count, unsigned char v)
+{
+	size_t ps = vt_page(), i;
+
+	for (i = first; i < first + count; i++) {
+		vt_poke(p + i * ps + (i * 7) % ps, v);
+		vt_poke(p + i * ps + ps - 1, v);	/* twice per page */
+	}
+}
+
+TEST(page_mkwrite_once_per_page_until_fsync)
+{
+	size_t ps = vt_page(), n = 8;
+	struct vmmap_stats s0, s1, s2, s3, s4, s5;
+	struct vmmap_info info;
+	int fd = vt_open(O_RDWR);
+	char *p;
+
+	vt_fresh(n * ps);
+	vt_info(fd, &info);
+	ASSERT_EQ(info.dirty_pages, 0);
+	p = vt_map(NULL, n * ps, RW, MAP_SHARED, fd, 0);
+
+	vt_stats(fd, &s0);
+	touch_pages(p, 0, n, 1);
+	touch_pages(p, 0, n, 2);			/* no more calls */
+	vt_stats(fd, &s1);
+	vt_stats_log("first writes", &s0, &s1);
+	EXPECT_EQ(s1.page_mkwrite - s0.page_mkwrite, n);
+	vt_info(fd, &info);
+	EXPECT_EQ(info.dirty_pages, n);
+
+	ASSERT_OK(fsync(fd));
+	vt_stats(fd, &s2);
+	vt_info(fd, &info);
+	EXPECT_EQ(s2.fsync - s1.fsync, 1);
+	EXPECT_EQ(s2.pages_cleaned - s1.pages_cleaned, n);
+	EXPECT_EQ(info.dirty_pages, 0);
+
+	/* re-armed: each page calls page_mkwrite once more */
+	touch_pages(p, 0, n, 3);
+	vt_stats(fd, &s3);
+	vt_stats_log("writes after fsync", &s2, &s3);
+	EXPECT_EQ(s3.page_mkwrite - s2.page_mkwrite, n);
+	EXPECT_EQ(s3.fault - s2.fault, 0);	/* write-protected, not zapped */
+
+	/* msync(MS_SYNC) does the same, then only written pages re-arm */
+	ASSERT_OK(msync(p, n * ps, MS_SYNC));
+	vt_stats(fd, &s4);
+	EXPECT_EQ(s4.fsync - s3.fsync, 1);
+	EXPECT_EQ(s4.pages_cleaned - s3.pages_cleaned, n);
+	touch_pages(p, 2, 3, 4);
+	ASSERT_EQ(vt_peek(p + 6 * ps + ps - 1), 3);	/* reads call nothing */
+	vt_stats(fd, &s5);
+	EXPECT_EQ(s5.page_mkwrite - s4.page_mkwrite, 3);
+	vt_info(fd, &info);
+	EXPECT_EQ(info.dirty_pages, 3);
+
+	ASSERT_EQ(vt_peek(p + 2 * ps + ps - 1), 4);
+	ASSERT_EQ(vt_peek(p + 7 * ps + ps - 1), 3);
+	vt_unmap(p, n * ps);
+}
+
+/* A page first mapped by a read fault (read-only PTE) calls page_mkwrite on
+ * its first write, without another ->fault.
+ */
+TEST(page_mkwrite_after_read_fault)
+{
+	size_t ps = vt_page(), n = 8, i;
+	struct vmmap_stats s0, s1, s2;
+	int fd = vt_open(O_RDWR);
+	char *p;
+
+	vt_fresh(n * ps);
+	p = vt_map(NULL, n * ps, RW, MAP_SHARED, fd, 0);
+	vt_stats(fd, &s0);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(vt_peek(p + i * ps), 0);
+	vt_stats(fd, &s1);
+	EXPECT_EQ(s1.page_mkwrite - s0.page_mkwrite, 0);
+	touch_pages(p, 0, n, 5);
+	vt_stats(fd, &s2);
+	vt_stats_log("writes after reads", &s1, &s2);
+	EXPECT_EQ(s2.page_mkwrite - s1.page_mkwrite, n);
+	EXPECT_EQ(s2.fault - s1.fault, 0);
+	vt_unmap(p, n * ps);
+}
+
+/* MAP_PRIVATE writes never call page_mkwrite nor dirty the object. */
+TEST(page_mkwrite_never_for_private)
+{
+	size_t ps = vt_page(), n = 8;
+	struct vmmap_stats s0, s1;
+	struct vmmap_info i0, i1;
+	int fd = vt_open(O_RDWR);
+	char *p;
+
+	vt_fresh(n * ps);
+	vt_pwrite_pat(fd, 0, n * ps, 40);
+	ASSERT_OK(fsync(fd));
+	vt_stats(fd, &s0);
+	vt_info(fd, &i0);
+	p = vt_map(NULL, n * ps, RW, MAP_PRIVATE, fd, 0);
+	ASSERT_TRUE(vt_pat_ok(p, ps, 0, 40));		/* read, then write */
+	touch_pages(p, 0, n, 6);
+	ASSERT_OK(msync(p, n * ps, MS_SYNC));
+	vt_stats(fd, &s1);
+	vt_info(fd, &i1);
+	vt_stats_log("private writes", &s0, &s1);
+	EXPECT_EQ(s1.page_mkwrite - s0.page_mkwrite, 0);
+	EXPECT_EQ(i1.dirty_pages, i0.dirty_pages);
+	EXPECT_EQ(s1.fsync - s0.fsync, 0);	/* MS_SYNC skips private VMAs */
+	ASSERT_TRUE(vt_pread_pat_ok(fd, 0, n * ps, 40));
+	vt_unmap(p, n * ps);
+}
+
+/* fsync's count: dirty_pages pages cleaned, no more; each call counted. */
+TEST(fsync_cleans_dirty_pages)
+{
+	size_t ps = vt_page(), n = 16, k = 5;
+	struct vmmap_stats s0, s1, s2, s3;
+	struct vmmap_info info;
+	int fd = vt_open(O_RDWR);
+	char *p;
+
+	vt_fresh(n * ps);
+	p = vt_map(NULL, n * ps, RW, MAP_SHARED, fd, 0);
+	ASSERT_TRUE(vt_zero_ok(p, n * ps));		/* all resident, clean */
+	touch_pages(p, 3, k, 7);
+	vt_info(fd, &info);
+	EXPECT_EQ(info.dirty_pages, k);
+	EXPECT_EQ(info.resident_pages, n);
+	LOG("smaps Private_Dirty %ld kB, Shared_Dirty %ld kB",
+	    vt_smaps_kb(p, "Private_Dirty"), vt_smaps_kb(p, "Shared_Dirty"));
+
+	vt_stats(fd, &s0);
+	ASSERT_OK(fsync(fd));
+	vt_stats(fd, &s1);
+	vt_info(fd, &info);
+	EXPECT_EQ(s1.fsync - s0.fsync, 1);
+	EXPECT_EQ(s1.pages_cleaned - s0.pages_cleaned, k);
+	EXPECT_EQ(info.dirty_pages, 0);
+
+	ASSERT_OK(fsync(fd));				/* nothing left */
+	ASSERT_OK(fdatasync(fd));
+	vt_stats(fd, &s2);
+	EXPECT_EQ(s2.fsync - s1.fsync, 2);
+	EXPECT_EQ(s2.pages_cleaned - s1.pages_cleaned, 0);
+
+	/* data is still there, and a write() is visible after fsync too */
+	ASSERT_EQ(vt_peek(p + 3 * ps + ps - 1), 7);
+	vt_pwrite_pat(fd, 12 * ps, ps, 41);
+	ASSERT_TRUE(vt_pat_ok(p + 12 * ps, ps, 12 * ps, 41));
+	vt_info(fd, &info);
+	LOG("dirty_pages after one page of write(): %llu",
+	    (unsigned long long)info.dirty_pages);
+	ASSERT_OK(fsync(fd));
+	vt_stats(fd, &s3);
+	LOG("pages_cleaned by the following fsync: %llu",
+	    (unsigned long long)(s3.pages_cleaned - s2.pages_cleaned));
+	vt_info(fd, &info);
+	EXPECT_EQ(info.dirty_pages, 0);
+	vt_unmap(p, n * ps);
+}
+
+/*
+ * Rows "msync unaligned / unmapped" (EINVAL / ENOMEM), "msync MS_ASYNC"
+ * (no-op: no fsync), "msync MS_SYNC on a VM_SHARED mapping" (calls ->fsync,
+ * which vmmap has).
+ */
+TEST(msync_semantics)
+{
+	size_t ps = vt_page();
+	struct vmmap_stats s0, s1, s2, s3;
+	int fd = vt_open(O_RDWR);
+	char *area, *p;
+
+	vt_fresh(8 * ps);
+	area = vt_free_area(4 * ps);
+	p = vt_map(area, 2 * ps, RW, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	ASSERT_EQ(p, area);
+	vt_poke(p, 1);
+
+	ASSERT_ERRNO(msync(p + 1, ps, MS_SYNC), EINVAL);
+	ASSERT_ERRNO(msync(p + ps / 2, ps, MS_ASYNC), EINVAL);
+	ASSERT_ERRNO(msync(p, ps, MS_SYNC | MS_ASYNC), EINVAL);
+	ASSERT_ERRNO(msync(p, ps, 0x100), EINVAL);	/* unknown flag */
+	ASSERT_ERRNO(msync(p + 2 * ps, ps, MS_SYNC), ENOMEM);
+	ASSERT_ERRNO(msync(p + 3 * ps, ps, MS_ASYNC), ENOMEM);
+	ASSERT_ERRNO(msync(p, 4 * ps, MS_ASYNC), ENOMEM);	/* partly */
+	ASSERT_OK(msync(p, 0, MS_SYNC));
+
+	if (vt_have_driver())
+		vt_stats(fd, &s0);
+	ASSERT_OK(msync(p, 2 * ps, MS_ASYNC));
+	ASSERT_OK(msync(p, ps, MS_ASYNC | MS_INVALIDATE));
+	if (vt_have_driver()) {
+		vt_stats(fd, &s1);
+		EXPECT_EQ(s1.fsync - s0.fsync, 0);
+	}
+	ASSERT_OK(msync(p, 2 * ps, MS_SYNC));
+	if (vt_have_driver()) {
+		vt_stats(fd, &s2);
+		EXPECT_EQ(s2.fsync - s1.fsync, 1);
+	}
+	ASSERT_OK(msync(p + ps, ps, MS_SYNC | MS_INVALIDATE));
+	if (vt_have_driver()) {
+		vt_stats(fd, &s3);
+		EXPECT_EQ(s3.fsync - s2.fsync, 1);
+	}
+	ASSERT_EQ(vt_peek(p), 1);
+	vt_unmap(p, 2 * ps);
+}
