@@ -14,6 +14,8 @@ pkgs=(
 	apt dpkg tar debian-archive-keyring util-linux coreutils sed
 	# the Debian kbuild tools (linux-kbuild-*) run from the cache
 	libelf1 libssl3 zlib1g dwarves
+	# tests/lint.sh: checkpatch.pl and .clang-format from the kernel source
+	linux-source-6.12 xz-utils perl clang-format
 )
 
 missing=()
