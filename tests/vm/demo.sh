@@ -1,6 +1,6 @@
 #!/bin/bash
 # demo.sh - "make demo": boot a Debian kernel under qemu with vmmap.ko loaded
-# and run vmmap-demo in it, showing the console. If /dev/vmmap exists on this
+# and run vmmap-demo in it, showing what it prints (the console is logged). If /dev/vmmap exists on this
 # host (module loaded here), build and run vmmap-demo directly instead.
 #
 # Usage: tests/vm/demo.sh [KERNEL]   (default: 6.12-amd64)
@@ -15,4 +15,9 @@ if [[ -e /dev/vmmap ]]; then
 	exec "$VM_TOP/build/userspace/vmmap-demo"
 fi
 kernel=${1:-6.12-amd64}
-exec "$VM_DIR/run.sh" --kernel "$kernel" --log "$VM_LOGS/demo-$kernel.log" -- vmmap-demo
+# Show what the guest program prints; the whole console is in the log.
+"$VM_DIR/run.sh" --kernel "$kernel" --log "$VM_LOGS/demo-$kernel.log" -- vmmap-demo |
+	awk '/^VMMAP-BOOT /{on = 1; print "guest: Linux " $2 " " $3; next}
+	     /^VMMAP-DONE /{on = 0}
+	     on && !/^\[ *[0-9]+\.[0-9]+\]/'
+exit "${PIPESTATUS[0]}"
