@@ -17,7 +17,7 @@ fi
 kernel=${1:-6.12-amd64}
 # Show what the guest program prints; the whole console is in the log.
 "$VM_DIR/run.sh" --kernel "$kernel" --log "$VM_LOGS/demo-$kernel.log" -- vmmap-demo |
-	awk '/^VMMAP-BOOT /{on = 1; print "guest: Linux " $2 " " $3; next}
+	awk '/^VMMAP-BOOT /{on = 1; print "guest: Linux " $2 " " $3; fflush(); next}
 	     /^VMMAP-DONE /{on = 0}
-	     on && !/^\[ *[0-9]+\.[0-9]+\]/'
+	     on && !/^\[ *[0-9]+\.[0-9]+\]/ {print; fflush()}'
 exit "${PIPESTATUS[0]}"
