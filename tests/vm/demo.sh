@@ -15,9 +15,16 @@ if [[ -e /dev/vmmap ]]; then
 	exec "$VM_TOP/build/userspace/vmmap-demo"
 fi
 kernel=${1:-6.12-amd64}
-# Show what the guest program prints; the whole console is in the log.
-"$VM_DIR/run.sh" --kernel "$kernel" --log "$VM_LOGS/demo-$kernel.log" -- vmmap-demo |
-	awk '/^VMMAP-BOOT /{on = 1; print "guest: Linux " $2 " " $3; fflush(); next}
-	     /^VMMAP-DONE /{on = 0}
-	     on && !/^\[ *[0-9]+\.[0-9]+\]/ {print; fflush()}'
-exit "${PIPESTATUS[0]}"
+# Show what the guest program prints, as it prints it; the whole console is
+# in the log.
+show_guest() {
+	local on=0 line
+	while IFS= read -r line; do
+		case $line in
+		"VMMAP-BOOT "*) on=1; echo "guest: Linux ${line#VMMAP-BOOT }" ;;
+		"VMMAP-DONE "*) on=0 ;;
+		*) if [[ $on == 1 && ! $line =~ ^\[\ *[0-9]+\.[0-9]+\] ]]; then echo "$line"; fi ;;
+		esac
+	done
+}
+"$VM_DIR/run.sh" --kernel "$kernel" --log "$VM_LOGS/demo-$kernel.log" -- vmmap-demo | show_guest
