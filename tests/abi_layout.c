@@ -7,9 +7,8 @@
  * bytes, so i386 (4-byte __u64 alignment) and arm32 lay them out exactly as
  * x86_64 and arm64 do, and the _IOR/_IOW numbers (which encode the size)
  * are the same; no compat_ioctl translation is needed. These assertions pin
- * the layout; "make check-abi32" compiles this file alone with -m32 to
- * check the 32-bit side (it needs no 32-bit libc: only <stddef.h> and the
- * uapi header).
+ * the layout; they are compiled into vmmap-tests32 too (make CC32=...),
+ * which then runs every test as a 32-bit process on the 64-bit kernel.
  */
 #include <stddef.h>
 

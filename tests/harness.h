@@ -86,8 +86,20 @@ struct vt_val {
 
 #define VT_IS_SIGNED(v) \
 	((__typeof__(v))(intptr_t)-1 < (__typeof__(v))1)
+/*
+ * Pointers go through uintptr_t, so that comparing them builds warning-free
+ * on 32-bit targets too (a pointer cast straight to a wider integer warns).
+ * __builtin_choose_expr keeps the cast out of the integer case, where it
+ * would truncate 64-bit values.
+ */
+#define VT_SCALAR(v) \
+	__builtin_choose_expr(__builtin_classify_type(v) == 5, (uintptr_t)(v), (v))
+/* The same, signed, so that MAP_FAILED reads as -1 (expr evaluated once). */
+#define VT_SSCALAR(v) \
+	__builtin_choose_expr(__builtin_classify_type(v) == 5, (intptr_t)(v), (v))
 #define VT_VAL(v) \
-	((struct vt_val){ VT_IS_SIGNED(v), (intmax_t)(v), (uintmax_t)(v) })
+	((struct vt_val){ VT_IS_SIGNED(v), (intmax_t)VT_SCALAR(v), \
+			  (uintmax_t)VT_SCALAR(v) })
 
 int vt_cmp(struct vt_val a, struct vt_val b);
 void vt_report_cmp(const char *file, int line, const char *kind,
@@ -157,7 +169,7 @@ void vt_child_exit(void) __attribute__((noreturn));
 	intmax_t vt_r_;							\
 	int vt_e_;							\
 	errno = 0;							\
-	vt_r_ = (intmax_t)(expr);					\
+	vt_r_ = (intmax_t)VT_SSCALAR(expr);					\
 	vt_e_ = errno;							\
 	if (vt_r_ != -1 || vt_e_ != (e)) {				\
 		vt_report_errno(__FILE__, __LINE__, kind, #expr, vt_r_,	\
@@ -175,7 +187,7 @@ void vt_child_exit(void) __attribute__((noreturn));
 	intmax_t vt_r_;							\
 	int vt_e_;							\
 	errno = 0;							\
-	vt_r_ = (intmax_t)(expr);					\
+	vt_r_ = (intmax_t)VT_SSCALAR(expr);					\
 	vt_e_ = errno;							\
 	if (vt_r_ == -1) {						\
 		vt_report_ok(__FILE__, __LINE__, kind, #expr, vt_e_);	\

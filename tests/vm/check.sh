@@ -1,5 +1,6 @@
 #!/bin/bash
-# check.sh - "make check": run vmmap-tests (TAP) under each kernel with run.sh,
+# check.sh - "make check": run vmmap-check (vmmap-tests and vmmap-tests32, TAP)
+# under each kernel with run.sh,
 # print one line per kernel and a summary; fail if anything failed.
 #   PASS|FAIL <kernel release> <arch> <page size> <passed>/<total>
 #   check: N passed, M failed, K skipped
@@ -26,9 +27,9 @@ for kernel in "$@"; do
 	vm_kernel_env "$kernel" || true
 	run_ok=1
 	if [[ $verbose == 1 ]]; then
-		"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-tests || run_ok=0
+		"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-check || run_ok=0
 	else
-		"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-tests >/dev/null || run_ok=0
+		"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-check >/dev/null || run_ok=0
 	fi
 
 	# TAP: "ok"/"not ok" lines; "# SKIP" (and "not ok ... # TODO") are skips.

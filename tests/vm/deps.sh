@@ -10,6 +10,8 @@ set -euo pipefail
 pkgs=(
 	qemu-system-x86 qemu-system-arm busybox-static cpio gzip kmod bc sparse
 	make gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	# 32-bit test programs (gcc-multilib would conflict with the arm64 cross gcc)
+	gcc-i686-linux-gnu libc6-dev-i386-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	# kernel.sh: apt-get download, dpkg-deb, the archive key, flock
 	apt dpkg tar debian-archive-keyring util-linux coreutils sed
 	# the Debian kbuild tools (linux-kbuild-*) run from the cache

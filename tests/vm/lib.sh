@@ -11,6 +11,10 @@ VM_TOP=${VMMAP_TOP:-$(cd "$VM_DIR/../.." && pwd)}
 VM_CACHE=${VMMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmmap}
 VM_LOGS="$VM_TOP/build/vm-logs"
 
+# Directories whose Makefile (CC=, OUT=, LDFLAGS=) builds programs for the
+# guest; run.sh builds each one that exists and puts its programs in /bin.
+VM_USER_DIRS="userspace tests tests/stress bench"
+
 # Kernels "make check" boots when none are named.
 VM_DEFAULT_KERNELS="6.1-amd64 6.12-amd64 6.1-arm64"
 
@@ -74,4 +78,79 @@ vm_check_log() {
 		fi
 	fi
 	return "$n"
+}
+
+# Build chroots (tests/vm/chroot.sh) live here, one per Debian suite.
+VM_CHROOTS="$VM_CACHE/chroots"
+
+# vm_suites DIST - the apt suites of a Debian release: its -updates and
+# -security for a stable release, sid under experimental.
+vm_suites() {
+	case "$1" in
+	sid | unstable) echo "$1" ;;
+	experimental) echo "sid experimental" ;;
+	*-backports) echo "${1%-backports} ${1%-backports}-updates ${1%-backports}-security $1" ;;
+	*) echo "$1 $1-updates $1-security" ;;
+	esac
+}
+
+# vm_sources ARCH DIST - a sources.list (one-line format) for vm_suites DIST.
+vm_sources() {
+	local s url
+	for s in $(vm_suites "$2"); do
+		url=http://deb.debian.org/debian
+		[[ $s == *-security ]] && url=http://deb.debian.org/debian-security
+		echo "deb [arch=$1 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $url $s main"
+	done
+}
+
+# vm_chroot DIR [-b PATH]... [--] COMMAND... - run COMMAND as root in the
+# chroot DIR with a clean environment, /proc mounted and each PATH bound at
+# the same path inside, so absolute paths mean the same on both sides. All
+# of it happens in a private mount namespace: nothing stays mounted after.
+vm_chroot() {
+	local dir=$1 binds=()
+	shift
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		-b) binds+=("${2?}"); shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private /bin/bash -euc '
+		dir=$1 n=$2
+		shift 2
+		mount -t proc proc "$dir/proc"
+		for ((i = 0; i < n; i++)); do
+			mkdir -p "$dir$1"
+			mount --bind "$1" "$dir$1"
+			shift
+		done
+		exec chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+	' vm_chroot "$dir" "${#binds[@]}" "${binds[@]}" "$@"
+}
+
+# vm_copy_src DIR - a clean copy of the sources (no build products) in DIR,
+# so builds for different kernels never mix.
+vm_copy_src() {
+	mkdir -p "$1"
+	tar -C "$VM_TOP" -c --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude=Module.symvers \
+		--exclude=modules.order --exclude=./debian/.debhelper . | tar -C "$1" -x
+}
+
+# vm_kmake DIR MAKE_ARG... - kbuild for the kernel of vm_kernel_env with
+# M=DIR: on the host, or in BUILD_CHROOT with the headers and DIR bound in.
+vm_kmake() {
+	local m=$1
+	shift
+	local cmd=(make -s -C "$KDIR" M="$m" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" -j"$(nproc)" "$@")
+	if [[ -n ${BUILD_CHROOT-} ]]; then
+		vm_chroot "$BUILD_CHROOT" -b "${KDIR%/usr/src/*}" -b "$m" -- "${cmd[@]}"
+	else
+		"${cmd[@]}"
+	fi
 }

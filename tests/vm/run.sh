@@ -4,8 +4,10 @@
 # or any kernel warning/oops on the console.
 #
 # Usage: tests/vm/run.sh --kernel KERNEL [--timeout SECS] [--log FILE]
-#                        [--append "extra cmdline"] -- GUEST_COMMAND...
-#   KERNEL: a name known to kernel.sh (6.1-amd64, 6.12-amd64, 6.1-arm64)
+#                        [--append "extra cmdline"] [--module KO] -- GUEST_COMMAND...
+#   KERNEL: a name known to kernel.sh (tests/vm/kernel.sh --list)
+#   --module: load this prebuilt vmmap.ko (e.g. built by dkms) instead of
+#   building one (in the kernel's BUILD_CHROOT when kernel.sh names one)
 #   --timeout: kill qemu after SECS seconds (default $VMMAP_TIMEOUT or 600)
 #   --log: console log (default build/vm-logs/KERNEL.log)
 #   GUEST_COMMAND runs in /tmp of the guest with the project's binaries
@@ -15,13 +17,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append=""
+kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append="" module=""
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--kernel) kernel=${2?}; shift 2 ;;
 	--timeout) timeout=${2?}; shift 2 ;;
 	--log) log=${2?}; shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
+	--module) module=$(realpath "${2?}"); shift 2 ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
@@ -34,20 +37,27 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/vmmap-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # A clean copy of the sources, so builds for different kernels never mix.
-mkdir -p "$work/src" "$work/bin" "$work/initramfs/bin"
-tar -C "$VM_TOP" -c --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.ko' \
-	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude=Module.symvers \
-	--exclude=modules.order . | tar -C "$work/src" -x
+mkdir -p "$work/bin" "$work/initramfs/bin"
+vm_copy_src "$work/src"
 
-vm_say "building vmmap.ko for $KVER ($ARCH)"
 start=$SECONDS
-make -s -C "$KDIR" M="$work/src" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
-	-j"$(nproc)" modules >&2 || vm_die "module build failed for $KVER"
+if [[ -n $module ]]; then
+	vm_say "using $module"
+	cp "$module" "$work/src/module/vmmap.ko"
+else
+	vm_say "building vmmap.ko for $KVER ($ARCH)${BUILD_CHROOT:+ in $BUILD_CHROOT}"
+	vm_kmake "$work/src" modules >&2 || vm_die "module build failed for $KVER"
+fi
 [[ -f $work/src/module/vmmap.ko ]] || vm_die "build made no module/vmmap.ko"
-for d in userspace tests; do
+# 32-bit test programs too, where the kernel runs 32-bit processes.
+cc32=""
+if grep -q '^CONFIG_COMPAT=y' "$KDIR/.config"; then
+	cc32=${CC_USER32-}
+fi
+for d in $VM_USER_DIRS; do
 	if [[ -f $work/src/$d/Makefile ]]; then
 		vm_say "building $d/ for $ARCH"
-		make -s -C "$work/src/$d" -j"$(nproc)" CC="$CC_USER" OUT="$work/bin" LDFLAGS=-static >&2 ||
+		make -s -C "$work/src/$d" -j"$(nproc)" CC="$CC_USER" CC32="$cc32" OUT="$work/bin" LDFLAGS=-static >&2 ||
 			vm_die "$d/ build failed for $ARCH"
 	else
 		vm_say "no $d/Makefile yet: skipping $d/"
