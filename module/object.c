@@ -22,7 +22,6 @@
 #include <linux/pseudo_fs.h>
 #include <linux/rmap.h>
 #include <linux/uio.h>
-#include <linux/writeback.h>
 
 #include "compat.h"
 #include "vmmap.h"
@@ -30,13 +29,42 @@
 #define VMMAP_FS_MAGIC 0x766d6d70 /* "vmmp" */
 
 /*
- * There is no backing store: pages are never written back (dirty only means
- * "written since the last fsync"), never read in, never evicted.
- * filemap_dirty_folio() tags dirty folios in the page cache so that fsync
- * finds them in time proportional to their number, not to the object size.
+ * There is no backing store: pages are never written back, read in or
+ * evicted. "Dirty" means "written since the last fsync", and is kept only
+ * in the page cache's DIRTY tag, so that fsync finds dirty folios in time
+ * proportional to their number, not to the object's size.
+ *
+ * Every path that dirties a folio (our ->page_mkwrite and write(2), the core
+ * unmapping a dirty PTE, GUP unpinning a written page) calls
+ * folio_mark_dirty(), which lands here. Unlike filemap_dirty_folio() this
+ * does not set PG_dirty: the core treats PG_dirty on a page-cache folio as
+ * accounted for writeback, which only writeback-capable mappings (and shmem)
+ * do; splitting a PG_dirty large folio during truncation would "un-account"
+ * it through a writeback context this inode does not have.
+ *
+ * Context: any, including under a page table lock; the folio may be
+ * unlocked if it is mapped. Return: true if the folio was clean.
  */
+static bool vmmap_dirty_folio(struct address_space *mapping,
+			      struct folio *folio)
+{
+	unsigned long flags;
+	bool newly = false;
+
+	xa_lock_irqsave(&mapping->i_pages, flags);
+	if (folio->mapping == mapping &&
+	    !xa_get_mark(&mapping->i_pages, folio->index,
+			 PAGECACHE_TAG_DIRTY)) {
+		__xa_set_mark(&mapping->i_pages, folio->index,
+			      PAGECACHE_TAG_DIRTY);
+		newly = true;
+	}
+	xa_unlock_irqrestore(&mapping->i_pages, flags);
+	return newly;
+}
+
 static const struct address_space_operations vmmap_aops = {
-	.dirty_folio = filemap_dirty_folio,
+	.dirty_folio = vmmap_dirty_folio,
 };
 
 static int vmmap_fs_init_fs_context(struct fs_context *fc)
@@ -270,26 +298,22 @@ static long vmmap_clean_folio(struct address_space *mapping,
 	long cleaned = 0;
 
 	folio_lock(folio);
-	if (folio->mapping == mapping && folio_test_dirty(folio)) {
-		/*
-		 * Same order as folio_clear_dirty_for_io(): PTEs first, then
-		 * the flag. A write racing with us faults on the now
-		 * read-only PTE and waits in ->page_mkwrite for our lock.
-		 */
-		folio_mkclean(folio);
-		if (folio_test_clear_dirty(folio))
-			cleaned = folio_nr_pages(folio);
-	}
+	if (folio->mapping != mapping)
+		goto unlock; /* truncated meanwhile */
 	/*
-	 * Drop the page cache tag unless a PTE zap re-dirtied the folio
-	 * meanwhile (that path does not take the folio lock); the xarray lock
-	 * orders us against __folio_mark_dirty() setting the tag.
+	 * PTEs first, then the tag, as folio_clear_dirty_for_io() does with
+	 * PG_dirty: a write racing with us faults on the now read-only PTE
+	 * and waits in ->page_mkwrite for our lock, then tags it again.
 	 */
+	folio_mkclean(folio);
 	xa_lock_irq(&mapping->i_pages);
-	if (folio->mapping == mapping && !folio_test_dirty(folio))
+	if (xa_get_mark(&mapping->i_pages, folio->index, PAGECACHE_TAG_DIRTY)) {
 		__xa_clear_mark(&mapping->i_pages, folio->index,
 				PAGECACHE_TAG_DIRTY);
+		cleaned = folio_nr_pages(folio);
+	}
 	xa_unlock_irq(&mapping->i_pages);
+unlock:
 	folio_unlock(folio);
 	return cleaned;
 }

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Huge (PMD) mappings. With the module parameter huge=1, a fault in an
+ * aligned PMD-sized range (2 MiB on 4K pages) that lies wholly inside a
+ * mapping allocates one PMD-sized page, which the kernel maps with a single
+ * PMD entry. Semantics must not change: copy-on-write, dirty tracking,
+ * shrink (the kernel splits the page) and SIGBUS are as with small pages;
+ * huge=0 gives small pages only.
+ *
+ * Each test sets the parameter it needs and puts back what it found.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define HUGE_PARAM "/sys/module/vmmap/parameters/huge"
+#define THP_SYSFS "/sys/kernel/mm/transparent_hugepage/enabled"
+
+static char saved_huge = 'N';
+
+static void write_param(char v)
+{
+	int fd = open(HUGE_PARAM, O_WRONLY);
+
+	if (fd < 0)
+		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
+	ASSERT_EQ(write(fd, &v, 1), 1);
+	close(fd);
+}
+
+/* Sets huge=on (Y/N) for this test; SKIPs where the kernel has no THP. */
+static void set_huge(bool on)
+{
+	int fd;
+
+	vt_require_driver();
+	if (access(THP_SYSFS, F_OK))
+		SKIP("the kernel has no transparent huge pages");
+	fd = open(HUGE_PARAM, O_RDONLY);
+	if (fd < 0)
+		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
+	ASSERT_EQ(read(fd, &saved_huge, 1), 1);
+	close(fd);
+	write_param(on ? 'Y' : 'N');
+}
+
+static void restore_huge(void)
+{
+	write_param(saved_huge);
+}
+
+/* A fresh object of @len bytes, mapped shared at a PMD-aligned address. */
+static unsigned char *map_aligned(int fd, size_t len, int flags)
+{
+	unsigned char *p;
+
+	p = vt_map(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+	ASSERT_EQ((uintptr_t)p % vt_pmd(), 0);
+	return p;
+}
+
+static void touch_each_page(unsigned char *p, size_t len, unsigned char v)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += vt_page())
+		vt_poke(p + off, v);
+}
+
+TEST(huge_one_fault_per_pmd)
+{
+	size_t pmd = vt_pmd(), len = 2 * pmd, ps = vt_page();
+	struct vmmap_stats a, b;
+	struct vmmap_info in;
+	unsigned char *p, c;
+	int fd;
+
+	set_huge(true);
+	fd = vt_open(O_RDWR);
+	vt_fresh(len);
+	p = map_aligned(fd, len, MAP_SHARED);
+	vt_stats(fd, &a);
+	touch_each_page(p, len, 7);
+	vt_stats(fd, &b);
+	LOG("%zu pages written: %llu faults, %llu page_mkwrite", len / ps,
+	    (unsigned long long)(b.fault - a.fault),
+	    (unsigned long long)(b.page_mkwrite - a.page_mkwrite));
+	EXPECT_EQ(b.fault - a.fault, 2);
+	EXPECT_EQ(b.page_mkwrite - a.page_mkwrite, 2);
+	EXPECT_EQ(vt_smaps_kb(p, "FilePmdMapped"), (long)(len / 1024));
+	vt_info(fd, &in);
+	EXPECT_EQ(in.resident_pages, len / ps);
+	/* data is data: read(2) sees the writes */
+	ASSERT_EQ(pread(fd, &c, 1, pmd + 3 * ps), 1);
+	EXPECT_EQ(c, 7);
+	vt_unmap(p, len);
+	restore_huge();
+}
+
+TEST(huge_off_maps_small_pages)
+{
+	size_t len = 2 * vt_pmd(), ps = vt_page();
+	struct vmmap_stats a, b;
+	unsigned char *p;
+	int fd;
+
+	set_huge(false);
+	fd = vt_open(O_RDWR);
+	vt_fresh(len);
+	p = map_aligned(fd, len, MAP_SHARED);
+	vt_stats(fd, &a);
+	touch_each_page(p, len, 7);
+	vt_stats(fd, &b);
+	EXPECT_EQ(b.fault - a.fault, len / ps);
+	EXPECT_EQ(vt_smaps_kb(p, "FilePmdMapped"), 0);
+	vt_unmap(p, len);
+	restore_huge();
+}
+
+/* An unaligned or partial range never gets a huge page: nothing extra. */
+TEST(huge_only_for_whole_aligned_ranges)
+{
+	size_t pmd = vt_pmd(), ps = vt_page();
+	struct vmmap_info in;
+	unsigned char *p;
+	int fd;
+
+	set_huge(true);
+	fd = vt_open(O_RDWR);
+	vt_fresh(2 * pmd);
+	/* a mapping one page short of a PMD */
+	p = vt_map(NULL, pmd - ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	vt_poke(p, 1);
+	vt_info(fd, &in);
+	EXPECT_EQ(in.resident_pages, 1);
+	vt_unmap(p, pmd - ps);
+	/* the object ends inside the PMD range: small pages */
+	vt_fresh(pmd + 4 * ps);
+	p = map_aligned(fd, 2 * pmd, MAP_SHARED);
+	vt_poke(p + pmd, 1);
+	vt_info(fd, &in);
+	EXPECT_EQ(in.resident_pages, 1);
+	vt_unmap(p, 2 * pmd);
+	restore_huge();
+}
+
+TEST(huge_private_cow)
+{
+	size_t len = vt_pmd(), ps = vt_page();
+	unsigned char *s, *q, c;
+	int fd;
+
+	set_huge(true);
+	fd = vt_open(O_RDWR);
+	vt_fresh(len);
+	s = map_aligned(fd, len, MAP_SHARED);
+	touch_each_page(s, len, 3);
+	q = map_aligned(fd, len, MAP_PRIVATE);
+	EXPECT_EQ(vt_peek(q + 5 * ps), 3);
+	EXPECT_EQ(vt_smaps_kb(q, "FilePmdMapped"), (long)(len / 1024));
+	vt_poke(q + 5 * ps, 9);			/* splits the PMD, copies a page */
+	EXPECT_EQ(vt_peek(q + 5 * ps), 9);
+	EXPECT_EQ(vt_peek(q + 6 * ps), 3);
+	EXPECT_EQ(vt_peek(s + 5 * ps), 3);	/* the object is untouched */
+	ASSERT_EQ(pread(fd, &c, 1, 5 * ps), 1);
+	EXPECT_EQ(c, 3);
+	vt_poke(s + 6 * ps, 4);			/* shared writes still show */
+	EXPECT_EQ(vt_peek(q + 6 * ps), 4);
+	vt_unmap(q, len);
+	vt_unmap(s, len);
+	restore_huge();
+}
+
+/*
+ * A huge page is dirty or clean as a whole: one write dirties all its
+ * pages; fsync cleans them and write-protects the PMD, so the next write
+ * calls page_mkwrite again.
+ */
+TEST(huge_dirty_tracking)
+{
+	size_t len = vt_pmd(), ps = vt_page();
+	struct vmmap_stats a, b;
+	struct vmmap_info in;
+	unsigned char *p;
+	int fd;
+
+	set_huge(true);
+	fd = vt_open(O_RDWR);
+	vt_fresh(len);
+	p = map_aligned(fd, len, MAP_SHARED);
+	vt_stats(fd, &a);
+	vt_poke(p + 2 * ps, 1);
+	vt_info(fd, &in);
+	EXPECT_EQ(in.dirty_pages, len / ps);
+	ASSERT_OK(msync(p, len, MS_SYNC));
+	vt_info(fd, &in);
+	EXPECT_EQ(in.dirty_pages, 0);
+	vt_stats(fd, &b);
+	EXPECT_EQ(b.pages_cleaned - a.pages_cleaned, len / ps);
+	EXPECT_EQ(b.page_mkwrite - a.page_mkwrite, 1);
+	vt_poke(p + 7 * ps, 2);
+	vt_stats(fd, &a);
+	EXPECT_EQ(a.page_mkwrite - b.page_mkwrite, 1);
+	vt_info(fd, &in);
+	EXPECT_EQ(in.dirty_pages, len / ps);
+	EXPECT_EQ(vt_peek(p + 2 * ps), 1);
+	vt_unmap(p, len);
+	restore_huge();
+}
+
+/* Shrinking into a huge page splits it: SIGBUS past the end, zeroes after. */
+TEST(huge_shrink_split_sigbus_regrow)
+{
+	size_t pmd = vt_pmd(), ps = vt_page(), len = 2 * pmd;
+	size_t cut = pmd + 3 * ps;
+	struct vmmap_info in;
+	unsigned char *p;
+	int fd;
+
+	set_huge(true);
+	fd = vt_open(O_RDWR);
+	vt_fresh(len);
+	p = map_aligned(fd, len, MAP_SHARED);
+	touch_each_page(p, len, 5);
+	vt_resize(cut);
+	vt_info(fd, &in);
+	EXPECT_EQ(in.resident_pages, cut / ps);
+	EXPECT_EQ(vt_peek(p + cut - ps), 5);
+	EXPECT_EQ(vt_try_read(p + cut), SIGBUS);
+	EXPECT_EQ(vt_try_write(p + len - ps, 1), SIGBUS);
+	vt_resize(len);
+	EXPECT_EQ(vt_try_read(p + cut), 0);
+	EXPECT_EQ(vt_peek(p + cut), 0);
+	EXPECT_EQ(vt_peek(p + len - ps), 0);
+	EXPECT_EQ(vt_peek(p + cut - ps), 5);
+	vt_unmap(p, len);
+	restore_huge();
+}
