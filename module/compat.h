@@ -14,6 +14,12 @@
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+/* struct folio_batch moved out of pagevec.h into its own header (7.x). */
+#ifdef VMMAP_HAVE_FOLIO_BATCH_H
+#include <linux/folio_batch.h>
+#else
+#include <linux/pagevec.h>
+#endif
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 
@@ -70,6 +76,14 @@ static inline unsigned long vmmap_default_get_unmapped_area(struct file *file,
 #define VMMAP_PMD_ORDER HPAGE_PMD_ORDER
 #else
 #define VMMAP_PMD_ORDER 0
+#endif
+
+/*
+ * "make VMMAP_MMAP_PREPARE=1" sets VMAs up through f_op->mmap_prepare
+ * (v6.16) and counts them in vm_ops->mapped (v7.1); Kbuild probes both.
+ */
+#if defined(VMMAP_MMAP_PREPARE) && !defined(VMMAP_HAVE_VM_OPS_MAPPED)
+#error "VMMAP_MMAP_PREPARE=1 needs f_op->mmap_prepare and vm_ops->mapped (7.1 or later)"
 #endif
 
 #endif /* VMMAP_COMPAT_H */

@@ -80,6 +80,7 @@ static loff_t vmmap_llseek(struct file *file, loff_t offset, int whence)
 					vmmap_size(vmmap_file_object(file)));
 }
 
+#ifndef VMMAP_MMAP_PREPARE
 /**
  * vmmap_mmap - f_op->mmap: set up a new VMA
  * @file: the device file being mapped
@@ -103,6 +104,35 @@ static int vmmap_mmap(struct file *file, struct vm_area_struct *vma)
 	vmmap_count(obj, VMMAP_STAT_MMAP);
 	return 0;
 }
+
+#else /* VMMAP_MMAP_PREPARE */
+
+/**
+ * vmmap_mmap_prepare - f_op->mmap_prepare: describe a VMA that is not built yet
+ * @desc: what mmap_region() is about to create: range, pgoff, flags, file
+ *
+ * The variant built with "make VMMAP_MMAP_PREPARE=1" (kernels 7.1 and
+ * later), side by side with vmmap_mmap() above, which it replaces: a file
+ * has either ->mmap or ->mmap_prepare. Runs from __mmap_region() with the
+ * mmap_lock held for writing, before the VMA is allocated, so the core can
+ * check the result and merge the new range with a neighbour before any VMA
+ * exists; the driver fills in @desc instead of editing a live VMA.
+ *
+ * What it can do: everything vmmap needs (vm_ops, private data, flags via
+ * the desc). What it cannot: see or touch the VMA; count it, since the
+ * range may still fail or merge into an existing VMA (vm_ops->mapped does
+ * that, once the VMA exists: vmmap_vma_mapped()); call remap_pfn_range()
+ * and friends directly (mmap "actions" in @desc do that; vmmap does not map
+ * at mmap time anyway).
+ *
+ * Return: 0.
+ */
+static int vmmap_mmap_prepare(struct vm_area_desc *desc)
+{
+	vmmap_vma_desc_init(vmmap_file_object(desc->file), desc);
+	return 0;
+}
+#endif /* VMMAP_MMAP_PREPARE */
 
 /**
  * vmmap_get_unmapped_area - f_op->get_unmapped_area: choose the address
@@ -185,7 +215,11 @@ static const struct file_operations vmmap_fops = {
 	.read_iter = vmmap_read_iter,
 	.write_iter = vmmap_write_iter,
 	.llseek = vmmap_llseek,
+#ifndef VMMAP_MMAP_PREPARE
 	.mmap = vmmap_mmap,
+#else
+	.mmap_prepare = vmmap_mmap_prepare,
+#endif
 	.get_unmapped_area = vmmap_get_unmapped_area,
 	.fsync = vmmap_fsync,
 	.unlocked_ioctl = vmmap_ioctl,

@@ -18,7 +18,6 @@
  */
 #include <linux/fs_context.h>
 #include <linux/memcontrol.h>
-#include <linux/pagevec.h>
 #include <linux/pseudo_fs.h>
 #include <linux/rmap.h>
 #include <linux/uio.h>
@@ -161,7 +160,7 @@ static struct folio *vmmap_object_alloc_folio(struct vmmap_object *obj,
 	int err;
 
 	if (order && start + (1UL << order) <= end) {
-		folio = filemap_alloc_folio(huge_gfp, order);
+		folio = folio_alloc(huge_gfp, order);
 		if (folio) {
 			__folio_mark_uptodate(folio);
 			if (!filemap_add_folio(mapping, folio, start, gfp))
@@ -170,7 +169,7 @@ static struct folio *vmmap_object_alloc_folio(struct vmmap_object *obj,
 			folio_put(folio);
 		}
 	}
-	folio = filemap_alloc_folio(gfp | __GFP_ZERO, 0);
+	folio = folio_alloc(gfp | __GFP_ZERO, 0);
 	if (!folio)
 		return ERR_PTR(-ENOMEM);
 	/* Zeroed and not yet visible: uptodate before anyone can look. */

@@ -165,12 +165,43 @@ static vm_fault_t vmmap_page_mkwrite(struct vm_fault *vmf)
 	return VM_FAULT_LOCKED;
 }
 
+#ifdef VMMAP_MMAP_PREPARE
+/**
+ * vmmap_vma_mapped - a VMA set up by vmmap_mmap_prepare() now exists
+ * @start: its first address
+ * @end: its end
+ * @pgoff: its file offset in pages
+ * @file: the device file
+ * @vm_private_data: the VMA's private data (the object), may be changed
+ *
+ * Only with mmap_prepare (vm_ops->mapped is refused for ->mmap VMAs). Runs
+ * from __mmap_region() with the mmap_lock held for writing, once the new
+ * VMA is in the tree, and not when the range merged into a neighbour: the
+ * place to count it, as vmmap_vma_init() does for the ->mmap path.
+ *
+ * Return: 0 (an error would unmap the new VMA).
+ */
+static int vmmap_vma_mapped(unsigned long start, unsigned long end,
+			    pgoff_t pgoff, const struct file *file,
+			    void **vm_private_data)
+{
+	struct vmmap_object *obj = *vm_private_data;
+
+	atomic_long_inc(&obj->live_vmas);
+	vmmap_count(obj, VMMAP_STAT_MMAP);
+	return 0;
+}
+#endif
+
 static const struct vm_operations_struct vmmap_vm_ops = {
 	.open = vmmap_vma_open,
 	.close = vmmap_vma_close,
 	.fault = vmmap_fault,
 	.map_pages = vmmap_map_pages,
 	.page_mkwrite = vmmap_page_mkwrite,
+#ifdef VMMAP_MMAP_PREPARE
+	.mapped = vmmap_vma_mapped,
+#endif
 };
 
 /**
@@ -194,3 +225,20 @@ void vmmap_vma_init(struct vmmap_object *obj, struct vm_area_struct *vma)
 	vma->vm_private_data = obj;
 	atomic_long_inc(&obj->live_vmas);
 }
+
+#ifdef VMMAP_MMAP_PREPARE
+/**
+ * vmmap_vma_desc_init - our part of mmap_region() with ->mmap_prepare
+ * @obj: the object the new VMA will map
+ * @desc: the VMA to be, as described to f_op->mmap_prepare
+ *
+ * The same setup as vmmap_vma_init(), on the description instead of the
+ * VMA; the flags stay as do_mmap() computed them, for the same reasons.
+ * Counting waits for vmmap_vma_mapped().
+ */
+void vmmap_vma_desc_init(struct vmmap_object *obj, struct vm_area_desc *desc)
+{
+	desc->vm_ops = &vmmap_vm_ops;
+	desc->private_data = obj;
+}
+#endif

@@ -115,6 +115,9 @@ extern bool vmmap_huge;
 
 /* vma.c */
 void vmmap_vma_init(struct vmmap_object *obj, struct vm_area_struct *vma);
+#ifdef VMMAP_MMAP_PREPARE
+void vmmap_vma_desc_init(struct vmmap_object *obj, struct vm_area_desc *desc);
+#endif
 
 /* ioctl.c */
 long vmmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

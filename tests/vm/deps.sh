@@ -12,8 +12,8 @@ pkgs=(
 	make gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	# 32-bit test programs (gcc-multilib would conflict with the arm64 cross gcc)
 	gcc-i686-linux-gnu libc6-dev-i386-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
-	# kernel.sh: apt-get download, dpkg-deb, the archive key, flock
-	apt dpkg tar debian-archive-keyring util-linux coreutils sed
+	# kernel.sh: apt-get download, dpkg-deb, the archive key, flock; chroot.sh
+	apt dpkg tar debian-archive-keyring util-linux coreutils sed debootstrap
 	# the Debian kbuild tools (linux-kbuild-*) run from the cache
 	libelf1 libssl3 zlib1g dwarves
 	# tests/lint.sh: checkpatch.pl and .clang-format from the kernel source

@@ -10,7 +10,7 @@
 # built in a chroot of their release: BUILD_CHROOT is its path (empty: build
 # on the host) and kernel.sh makes sure it exists with BUILD_PKGS (the
 # headers' gcc-N, make, the kbuild tools' libraries) installed, which needs
-# root. Build there with: vm_chroot "$BUILD_CHROOT" -b DIR... -- make ...
+# root. Build with vm_kmake (lib.sh), on the host or there.
 #
 # Usage: tests/vm/kernel.sh [--refresh] KERNEL
 #        tests/vm/kernel.sh --list
@@ -202,14 +202,13 @@ fetch() {
 	PAGESIZE=4K
 	grep -q '^CONFIG_ARM64_16K_PAGES=y' "$tmp/root/usr/src/linux-headers-$kver/.config" && PAGESIZE=16K
 	grep -q '^CONFIG_ARM64_64K_PAGES=y' "$tmp/root/usr/src/linux-headers-$kver/.config" && PAGESIZE=64K
-	if [[ -n $BUILD_SUITE ]]; then
-		# The compiler the headers name (.kernelvariables: CC = ...gcc-N).
-		gcc=$(grep -o -m 1 'gcc-[0-9]*$' "$tmp/root/usr/src/linux-headers-$kver/.kernelvariables") ||
-			vm_die "$hdr: no gcc-N in .kernelvariables"
-		[[ $ARCH == amd64 ]] || gcc+=-${CROSS_COMPILE%-}
-		BUILD_CHROOT="$VM_CHROOTS/$BUILD_SUITE"
-		BUILD_PKGS="make $gcc $kbuild_deps"
-	fi
+	# What a chroot needs to build for these headers: the compiler they name
+	# (.kernelvariables: CC = ...gcc-N), make, the kbuild tools' libraries.
+	gcc=$(grep -o -m 1 'gcc-[0-9]*$' "$tmp/root/usr/src/linux-headers-$kver/.kernelvariables") ||
+		vm_die "$hdr: no gcc-N in .kernelvariables"
+	[[ $ARCH == amd64 ]] || gcc+=-${CROSS_COMPILE%-}
+	BUILD_PKGS="make $gcc $kbuild_deps"
+	[[ -z $BUILD_SUITE ]] || BUILD_CHROOT="$VM_CHROOTS/$BUILD_SUITE"
 	for v in KERNEL KVER ARCH KDIR VMLINUZ CROSS_COMPILE KARCH PAGESIZE QEMU QEMU_ARGS CONSOLE CC_USER CC_USER32 BUSYBOX BUILD_CHROOT BUILD_PKGS; do
 		printf '%s=%q\n' "$v" "${!v}"
 	done >"$tmp/env"
@@ -240,7 +239,7 @@ flock 9
 cached() {
 	[[ -f $dir/env ]] || return 1
 	# shellcheck source=/dev/null
-	(. "$dir/env" && [[ -f $VMLINUZ && -f $KDIR/Makefile && -x $BUSYBOX && -v BUILD_CHROOT ]])
+	(. "$dir/env" && [[ -f $VMLINUZ && -f $KDIR/Makefile && -x $BUSYBOX && -n $BUILD_PKGS ]])
 }
 if [[ $refresh == 1 ]] || ! cached; then
 	start=$SECONDS

@@ -17,6 +17,10 @@ VM_USER_DIRS="userspace tests tests/stress bench"
 
 # Kernels "make check" boots when none are named.
 VM_DEFAULT_KERNELS="6.1-amd64 6.12-amd64 6.1-arm64"
+# Kernels "make matrix" boots: every line from 5.10 to 7.3, 4K and 16K pages
+# (tests/vm/kernel.sh --list has a few more).
+VM_MATRIX_KERNELS="5.10-amd64 6.1-amd64 6.12-amd64 7.2-amd64 7.3-amd64
+	6.1-arm64 6.12-arm64 6.12-arm64-16k 7.2-arm64-16k"
 
 vm_say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 vm_die() { vm_say "error: $*"; exit 1; }
@@ -147,7 +151,8 @@ vm_copy_src() {
 vm_kmake() {
 	local m=$1
 	shift
-	local cmd=(make -s -C "$KDIR" M="$m" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" -j"$(nproc)" "$@")
+	local cmd=(make -s -C "$KDIR" M="$m" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" -j"$(nproc)"
+		${VMMAP_MMAP_PREPARE:+VMMAP_MMAP_PREPARE="$VMMAP_MMAP_PREPARE"} "$@")
 	if [[ -n ${BUILD_CHROOT-} ]]; then
 		vm_chroot "$BUILD_CHROOT" -b "${KDIR%/usr/src/*}" -b "$m" -- "${cmd[@]}"
 	else

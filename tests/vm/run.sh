@@ -7,7 +7,8 @@
 #                        [--append "extra cmdline"] [--module KO] -- GUEST_COMMAND...
 #   KERNEL: a name known to kernel.sh (tests/vm/kernel.sh --list)
 #   --module: load this prebuilt vmmap.ko (e.g. built by dkms) instead of
-#   building one (in the kernel's BUILD_CHROOT when kernel.sh names one)
+#   building one (in the kernel's BUILD_CHROOT when kernel.sh names one);
+#   default $VMMAP_MODULE (how check.sh callers pass it)
 #   --timeout: kill qemu after SECS seconds (default $VMMAP_TIMEOUT or 600)
 #   --log: console log (default build/vm-logs/KERNEL.log)
 #   GUEST_COMMAND runs in /tmp of the guest with the project's binaries
@@ -17,14 +18,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append="" module=""
+kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append="" module=${VMMAP_MODULE:-}
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--kernel) kernel=${2?}; shift 2 ;;
 	--timeout) timeout=${2?}; shift 2 ;;
 	--log) log=${2?}; shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
-	--module) module=$(realpath "${2?}"); shift 2 ;;
+	--module) module=${2?}; shift 2 ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
@@ -43,15 +44,17 @@ vm_copy_src "$work/src"
 start=$SECONDS
 if [[ -n $module ]]; then
 	vm_say "using $module"
-	cp "$module" "$work/src/module/vmmap.ko"
+	cp "$module" "$work/src/module/vmmap.ko" || vm_die "no module $module"
 else
 	vm_say "building vmmap.ko for $KVER ($ARCH)${BUILD_CHROOT:+ in $BUILD_CHROOT}"
 	vm_kmake "$work/src" modules >&2 || vm_die "module build failed for $KVER"
 fi
 [[ -f $work/src/module/vmmap.ko ]] || vm_die "build made no module/vmmap.ko"
-# 32-bit test programs too, where the kernel runs 32-bit processes.
+# 32-bit test programs too, where the kernel runs 32-bit processes: with
+# CONFIG_COMPAT and 4K pages (32-bit ARM programs assume 4K pages and do
+# not start on a 16K kernel).
 cc32=""
-if grep -q '^CONFIG_COMPAT=y' "$KDIR/.config"; then
+if grep -q '^CONFIG_COMPAT=y' "$KDIR/.config" && [[ $PAGESIZE == 4K ]]; then
 	cc32=${CC_USER32-}
 fi
 for d in $VM_USER_DIRS; do
