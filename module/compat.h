@@ -23,6 +23,95 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 
+#ifndef VMMAP_HAVE_FOLIO
+/*
+ * Before v5.16 (7b230db3b8d3 "mm: Introduce struct folio") there are only
+ * pages. There the driver uses single pages only (VMMAP_PMD_ORDER is 0:
+ * the page cache of such kernels holds no large pages but shmem's), and a
+ * single-page folio is exactly a page, so each folio call it makes maps
+ * onto its page-era ancestor.
+ */
+#define folio page
+#define page_folio(page) compound_head(page)
+#define folio_file_page(page, index) find_subpage(page, index)
+#define folio_nr_pages(page) thp_nr_pages(page)
+#define folio_lock(page) lock_page(page)
+#define folio_unlock(page) unlock_page(page)
+#define folio_put(page) put_page(page)
+#define folio_mkclean(page) page_mkclean(page)
+#define folio_mark_dirty(page) set_page_dirty(page)
+#define folio_mkwrite_check_truncate(page, inode) \
+	page_mkwrite_check_truncate(page, inode)
+#define __folio_mark_uptodate(page) SetPageUptodate(page)
+#define folio_alloc(gfp, order) alloc_pages(gfp, order)
+#define filemap_add_folio(mapping, page, index, gfp) \
+	add_to_page_cache_lru(page, mapping, index, gfp)
+#define filemap_lock_folio(mapping, index) find_lock_page(mapping, index)
+#define filemap_get_folio(mapping, index) find_get_page(mapping, index)
+static inline void mapping_set_large_folios(struct address_space *mapping)
+{
+}
+
+/* The part of struct folio_batch (v5.18) the driver uses, over pages. */
+struct folio_batch {
+	unsigned int nr;
+	struct page *folios[PAGEVEC_SIZE];
+};
+
+static inline void folio_batch_init(struct folio_batch *fbatch)
+{
+	fbatch->nr = 0;
+}
+
+static inline unsigned int folio_batch_count(struct folio_batch *fbatch)
+{
+	return fbatch->nr;
+}
+
+static inline void folio_batch_release(struct folio_batch *fbatch)
+{
+	while (fbatch->nr)
+		put_page(fbatch->folios[--fbatch->nr]);
+}
+
+static inline unsigned int filemap_get_folios_tag(struct address_space *mapping,
+						  pgoff_t *start, pgoff_t end,
+						  xa_mark_t tag,
+						  struct folio_batch *fbatch)
+{
+	fbatch->nr = find_get_pages_range_tag(mapping, start, end, tag,
+					      PAGEVEC_SIZE, fbatch->folios);
+	return fbatch->nr;
+}
+#endif /* !VMMAP_HAVE_FOLIO */
+
+/*
+ * a_ops->dirty_folio(mapping, folio) replaced ->set_page_dirty(page) in
+ * v5.18 (6f31a5a261db). VMMAP_AOP_DIRTY(fn) names the member the kernel
+ * has; VMMAP_DEFINE_SET_PAGE_DIRTY(fn) defines the page-based fn_page it
+ * points at on older kernels (unused, and dropped, on newer ones).
+ */
+#ifdef VMMAP_HAVE_DIRTY_FOLIO
+#define VMMAP_AOP_DIRTY(fn) .dirty_folio = (fn)
+#else
+#define VMMAP_AOP_DIRTY(fn) .set_page_dirty = (fn##_page)
+#endif
+#define VMMAP_DEFINE_SET_PAGE_DIRTY(fn)                                 \
+	static int __maybe_unused fn##_page(struct page *page)          \
+	{                                                               \
+		return fn(page_folio(page)->mapping, page_folio(page)); \
+	}
+
+/*
+ * vm_ops->map_pages returns vm_fault_t since v5.12 (f9ce0be71d1f), void
+ * before, like filemap_map_pages() which it passes on.
+ */
+#ifdef VMMAP_HAVE_MAP_PAGES_VM_FAULT_T
+#define VMMAP_MAP_PAGES_RET vm_fault_t
+#else
+#define VMMAP_MAP_PAGES_RET void
+#endif
+
 /*
  * Page cache lookups: __filemap_get_folio() returned NULL for "not cached"
  * until v6.4 (66dabbb65d67 "mm: return an ERR_PTR from __filemap_get_folio")
@@ -69,10 +158,10 @@ static inline unsigned long vmmap_default_get_unmapped_area(struct file *file,
 
 /*
  * Order of a folio one PMD entry maps (2 MiB on 4K pages, 32 MiB on 16K);
- * 0 where the kernel has no transparent huge pages, which turns huge
- * mappings off. HPAGE_PMD_ORDER is a BUILD_BUG() without THP.
+ * 0 where the kernel has no transparent huge pages or no large folios in
+ * the page cache, which turns huge mappings off. HPAGE_PMD_ORDER is a BUILD_BUG() without THP.
  */
-#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#if defined(CONFIG_TRANSPARENT_HUGEPAGE) && defined(VMMAP_HAVE_FOLIO)
 #define VMMAP_PMD_ORDER HPAGE_PMD_ORDER
 #else
 #define VMMAP_PMD_ORDER 0

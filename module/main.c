@@ -29,7 +29,27 @@ module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "permissions of /dev/vmmap (default 0600)");
 
 bool vmmap_huge = VMMAP_PMD_ORDER > 0;
-module_param_named(huge, vmmap_huge, bool, 0644);
+
+/* huge=1 only where the kernel can map the object's pages with PMDs. */
+static int vmmap_huge_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int err = kstrtobool(val, &on);
+
+	if (err)
+		return err;
+	if (on && !VMMAP_PMD_ORDER)
+		return -EOPNOTSUPP;
+	WRITE_ONCE(vmmap_huge, on);
+	return 0;
+}
+
+static const struct kernel_param_ops vmmap_huge_ops = {
+	.set = vmmap_huge_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(huge, &vmmap_huge_ops, &vmmap_huge, 0644);
 MODULE_PARM_DESC(huge, "map aligned ranges with PMD-sized pages");
 
 /* Mappings this large get an address that allows PMD (huge page) entries. */

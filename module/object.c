@@ -18,6 +18,7 @@
  */
 #include <linux/fs_context.h>
 #include <linux/memcontrol.h>
+#include <linux/mount.h>
 #include <linux/pseudo_fs.h>
 #include <linux/rmap.h>
 #include <linux/uio.h>
@@ -62,8 +63,10 @@ static bool vmmap_dirty_folio(struct address_space *mapping,
 	return newly;
 }
 
+VMMAP_DEFINE_SET_PAGE_DIRTY(vmmap_dirty_folio)
+
 static const struct address_space_operations vmmap_aops = {
-	.dirty_folio = vmmap_dirty_folio,
+	VMMAP_AOP_DIRTY(vmmap_dirty_folio),
 };
 
 static int vmmap_fs_init_fs_context(struct fs_context *fc)

@@ -125,8 +125,8 @@ static vm_fault_t vmmap_fault(struct vm_fault *vmf)
  * exactly that for an address_space, and is why the object keeps its pages
  * in one. Pages it maps save one ->fault each.
  */
-static vm_fault_t vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
-				  pgoff_t end_pgoff)
+static VMMAP_MAP_PAGES_RET
+vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
 {
 	struct vmmap_object *obj = vmf->vma->vm_private_data;
 
