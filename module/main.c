@@ -71,6 +71,8 @@ static struct vmmap_object *vmmap_file_object(struct file *file)
  * all mappings, through any node, are found by truncation and by fsync.
  * Holds a module reference (fops.owner) until release, so rmmod is refused
  * while the device is open or mapped.
+ *
+ * Return: 0.
  */
 static int vmmap_open(struct inode *inode, struct file *file)
 {

@@ -43,13 +43,24 @@
  * it through a writeback context this inode does not have.
  *
  * Context: any, including under a page table lock; the folio may be
- * unlocked if it is mapped. Return: true if the folio was clean.
+ * unlocked if it is mapped.
+ * Return: true if the folio was clean.
  */
 static bool vmmap_dirty_folio(struct address_space *mapping,
 			      struct folio *folio)
 {
 	unsigned long flags;
 	bool newly = false;
+
+	/*
+	 * Already tagged: nothing to do, and no lock to take. The core calls
+	 * this again right after ->page_mkwrite and for every dirty PTE it
+	 * unmaps. Racing with fsync is fine: it write-protects the folio
+	 * before it clears the tag, so a writer either finds the tag set or
+	 * faults and tags the folio again.
+	 */
+	if (xa_get_mark(&mapping->i_pages, folio->index, PAGECACHE_TAG_DIRTY))
+		return false;
 
 	xa_lock_irqsave(&mapping->i_pages, flags);
 	if (folio->mapping == mapping &&
@@ -86,6 +97,8 @@ static struct file_system_type vmmap_fs_type = {
  *
  * Object pages are unevictable RAM, so the object may not be larger than the
  * machine's RAM (nor than a file may be).
+ *
+ * Return: that size in bytes, page aligned.
  */
 loff_t vmmap_object_max_size(void)
 {
@@ -263,7 +276,8 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
  * new range reads as zeroes.
  *
  * Context: process context, no mmap_lock held (truncation takes i_mmap_rwsem
- * and page locks). Return: 0, -EINVAL, -EFBIG; on error nothing changed.
+ * and page locks).
+ * Return: 0, -EINVAL, -EFBIG; on error nothing changed.
  */
 int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
 {
@@ -329,7 +343,8 @@ unlock:
  * Walks only the folios tagged dirty, so the cost follows the number of
  * dirty pages, not the object's size.
  *
- * Context: may sleep; no locks needed. Return: pages cleaned.
+ * Context: may sleep; no locks needed.
+ * Return: pages cleaned.
  */
 long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
 {
@@ -361,7 +376,8 @@ long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
  *
  * Holes (pages never touched) read as zeroes without allocating anything.
  * No lock is held while copying, so the destination may itself be a mapping
- * of the object. Return: bytes read, 0 at or past the end, -EFAULT.
+ * of the object.
+ * Return: bytes read, 0 at or past the end, -EFAULT.
  */
 ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 			  struct iov_iter *to)
@@ -412,8 +428,8 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
  * written pages are marked dirty, as a write through a mapping would.
  *
  * Context: takes the inode lock (excludes resize); copies with no folio lock
- * held, so the source may be a mapping of the same page. Return: bytes
- * written, -ENOSPC, -EFAULT, -ENOMEM.
+ * held, so the source may be a mapping of the same page.
+ * Return: bytes written, -ENOSPC, -EFAULT, -ENOMEM.
  */
 ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 			   struct iov_iter *from)
@@ -447,11 +463,9 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 		folio_unlock(folio);
 		copied = copy_page_from_iter(folio_file_page(folio, index),
 					     offset, bytes, from);
-		if (copied) {
-			folio_lock(folio);
+		/* No folio lock needed: the inode lock excludes truncation. */
+		if (copied)
 			folio_mark_dirty(folio);
-			folio_unlock(folio);
-		}
 		folio_put(folio);
 		done += copied;
 		pos += copied;

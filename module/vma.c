@@ -93,6 +93,9 @@ static unsigned int vmmap_fault_order(struct vm_fault *vmf)
  * Must not look at other VMAs or take the mmap_lock (it may hold only the
  * VMA lock), and must never return VM_FAULT_NOPAGE without a PTE installed,
  * which would refault forever.
+ *
+ * Return: VM_FAULT_LOCKED with vmf->page set, VM_FAULT_SIGBUS past the
+ * end, VM_FAULT_OOM.
  */
 static vm_fault_t vmmap_fault(struct vm_fault *vmf)
 {
@@ -124,6 +127,9 @@ static vm_fault_t vmmap_fault(struct vm_fault *vmf)
  * unlocked, and only below the object's end. filemap_map_pages() does
  * exactly that for an address_space, and is why the object keeps its pages
  * in one. Pages it maps save one ->fault each.
+ *
+ * Return: what filemap_map_pages() returns (0, or VM_FAULT_NOPAGE once the
+ * faulting address itself is mapped).
  */
 static VMMAP_MAP_PAGES_RET
 vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
@@ -149,6 +155,8 @@ vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
  * which then ends in SIGBUS or a new page), marks it dirty and returns it
  * locked, which the core needs to make the PTE writable without racing with
  * fsync's write-protection. Must not unlock the page before returning.
+ *
+ * Return: VM_FAULT_LOCKED, or VM_FAULT_NOPAGE if the page left the object.
  */
 static vm_fault_t vmmap_page_mkwrite(struct vm_fault *vmf)
 {
