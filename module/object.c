@@ -118,15 +118,18 @@ int vmmap_object_init(struct vmmap_object *obj, loff_t size)
 		return -EFBIG;
 
 	init_rwsem(&obj->resize_lock);
+	obj->stats = alloc_percpu(struct vmmap_pcpu_stats);
+	if (!obj->stats)
+		return -ENOMEM;
 	obj->mnt = kern_mount(&vmmap_fs_type);
-	if (IS_ERR(obj->mnt))
-		return PTR_ERR(obj->mnt);
-
+	if (IS_ERR(obj->mnt)) {
+		err = PTR_ERR(obj->mnt);
+		goto free_stats;
+	}
 	obj->inode = alloc_anon_inode(obj->mnt->mnt_sb);
 	if (IS_ERR(obj->inode)) {
 		err = PTR_ERR(obj->inode);
-		kern_unmount(obj->mnt);
-		return err;
+		goto unmount;
 	}
 	i_size_write(obj->inode, size);
 
@@ -138,11 +141,18 @@ int vmmap_object_init(struct vmmap_object *obj, loff_t size)
 	if (VMMAP_PMD_ORDER)
 		mapping_set_large_folios(mapping);
 	return 0;
+
+unmount:
+	kern_unmount(obj->mnt);
+free_stats:
+	free_percpu(obj->stats);
+	return err;
 }
 
 /**
  * vmmap_object_destroy - free every page and the object's inode
- * @obj: the object; nothing may map or open it any more
+ * @obj: the object; nothing may map or open it any more. Its counters go
+ *	too: read them first.
  *
  * Return: pages still in the object after the final truncation, which the
  * unload message reports (0 unless the page cache lost count).
@@ -155,6 +165,7 @@ unsigned long vmmap_object_destroy(struct vmmap_object *obj)
 	left = vmmap_object_resident_pages(obj);
 	iput(obj->inode);
 	kern_unmount(obj->mnt);
+	free_percpu(obj->stats);
 	return left;
 }
 
@@ -523,7 +534,10 @@ void vmmap_object_reset_stats(struct vmmap_object *obj)
 {
 	int i;
 
-	for (i = 0; i < VMMAP_NR_STATS; i++)
-		if (i != VMMAP_STAT_PAGES_ALLOCATED)
-			atomic64_set(&obj->stats[i], 0);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < VMMAP_NR_STATS; i++)
+			if (i != VMMAP_STAT_PAGES_ALLOCATED)
+				per_cpu_ptr(obj->stats, cpu)->count[i] = 0;
 }

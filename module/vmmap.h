@@ -15,6 +15,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/percpu.h>
 #include <linux/mm.h>
 #include <linux/rwsem.h>
 
@@ -35,6 +36,10 @@ enum vmmap_stat {
 	VMMAP_NR_STATS
 };
 
+struct vmmap_pcpu_stats {
+	u64 count[VMMAP_NR_STATS];
+};
+
 /**
  * struct vmmap_object - the memory behind /dev/vmmap
  * @mnt:	the driver's pseudo filesystem, which owns @inode
@@ -43,7 +48,8 @@ enum vmmap_stat {
  * @resize_lock: read side held while a page is added, write side while the
  *		size changes, so no page is ever added past the end
  * @live_vmas:	VMAs mapping the object now, in every process
- * @stats:	event counters, indexed by enum vmmap_stat
+ * @stats:	event counters, per CPU so that the fault path bumps them
+ *		without atomics; readers add the CPUs up
  *
  * Every open file of the device points its f_mapping at @inode's mapping, so
  * all opens share one set of pages and the rmap of every mapping, which is
@@ -54,7 +60,7 @@ struct vmmap_object {
 	struct inode *inode;
 	struct rw_semaphore resize_lock;
 	atomic_long_t live_vmas;
-	atomic64_t stats[VMMAP_NR_STATS];
+	struct vmmap_pcpu_stats __percpu *stats;
 };
 
 /**
@@ -69,18 +75,24 @@ struct vmmap_device {
 
 static inline void vmmap_count(struct vmmap_object *obj, enum vmmap_stat s)
 {
-	atomic64_inc(&obj->stats[s]);
+	this_cpu_inc(obj->stats->count[s]);
 }
 
 static inline void vmmap_count_n(struct vmmap_object *obj, enum vmmap_stat s,
 				 long n)
 {
-	atomic64_add(n, &obj->stats[s]);
+	this_cpu_add(obj->stats->count[s], n);
 }
 
+/* A sum over CPUs: exact once the counted events have stopped. */
 static inline u64 vmmap_stat_read(struct vmmap_object *obj, enum vmmap_stat s)
 {
-	return atomic64_read(&obj->stats[s]);
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(obj->stats, cpu)->count[s];
+	return sum;
 }
 
 static inline struct address_space *vmmap_mapping(struct vmmap_object *obj)
