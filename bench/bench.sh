@@ -210,7 +210,10 @@ update_doc() {
 
 "$VM_DIR/deps.sh"
 mkdir -p "$out"
-name=$kernel$([[ $quick == 1 ]] && echo -quick) # quick runs keep full results
+name=$kernel # quick runs keep full results
+if [[ $quick == 1 ]]; then
+	name+=-quick
+fi
 log="$out/$name.log" stream="$out/$name.stream"
 json="$out/$name.json" txt="$out/$name.txt" dat="$out/$name.dat" png="$out/$name.png"
 rm -f "$log" "$stream" "$json" "$txt" "$dat" "$png"
