@@ -181,6 +181,7 @@ doc_section() {
 # this kernel's replaced (or added at the end).
 update_doc() {
 	local new="$doc_file.new" sect="$out/$kernel.section.md"
+	mkdir -p "${doc_file%/*}"
 	rm -f "${doc_file%/*}/benchmarks-$kernel.png"
 	[[ ! -f $png ]] || cp "$png" "${doc_file%/*}/benchmarks-$kernel.png"
 	doc_section >"$sect"
