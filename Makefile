@@ -8,13 +8,34 @@
 #                   (runs it directly if /dev/vmmap is loaded on this host)
 #   make check      userspace with -Werror, lint, then the tests in qemu on
 #                   every kernel of KERNELS
+#   make bench      benchmark vmmap against shmem and anonymous memory in
+#                   qemu (KERNEL=, BENCH_ARGS= for vmmap-bench), regenerate
+#                   docs/benchmarks.md; bench-quick: tiny sizes, just runs
+#   make matrix     the tests in qemu on every kernel line (5.10 to 7.3,
+#                   amd64 and arm64, 4K and 16K pages); tests/vm/matrix.sh
+#   make dkms-test  dkms add/build/install in Debian chroots (bookworm,
+#                   trixie, sid; amd64 and arm64 cross), then the tests in
+#                   qemu with the module dkms built; tests/dkms/dkms-test.sh
+#   make deb        the Debian packages vmmap-dkms and vmmap-utils, built in a
+#                   bookworm chroot, in build/deb/
+#   make deb-test   install them with apt in those chroots, check what dkms
+#                   built, purge
+#   make stress     vmmap-stress (DURATION= seconds, default 60) and
+#                   vmmap-fuzz (CALLS=, SEED=) in qemu on every kernel of
+#                   KERNELS, hardened boot; tests/stress/ci.sh
+#   make fuzz       vmmap-fuzz only (CALLS= default 100000, SEED= default 1,
+#                   SEED=random)
 #   make install    modules_install + depmod for KERNELRELEASE
+#   make uninstall  remove what install put there, depmod
 #   make clean
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 KERNELS ?= 6.1-amd64 6.12-amd64 6.1-arm64
 KERNEL ?= 6.12-amd64
+DURATION ?= 60
+CALLS ?= 100000
+SEED ?= 1
 
 all: module userspace
 
@@ -45,9 +66,45 @@ demo: deps
 	$(MAKE) -C userspace
 	tests/vm/demo.sh $(KERNEL)
 
+bench: deps
+	bench/bench.sh --kernel $(KERNEL) $(BENCH_ARGS)
+
+bench-quick: deps
+	bench/bench.sh --kernel $(KERNEL) --quick $(BENCH_ARGS)
+
+matrix: deps
+	tests/vm/matrix.sh
+
+dkms-test: deps
+	tests/dkms/dkms-test.sh
+
+deb: deps
+	tests/dkms/deb.sh
+
+deb-test: deb
+	tests/dkms/deb-test.sh
+
+stress: deps
+	$(MAKE) -C tests/stress WERROR=1
+	tests/stress/ci.sh -d $(DURATION) -n $(CALLS) -s $(SEED) $(KERNELS)
+
+fuzz: deps
+	$(MAKE) -C tests/stress WERROR=1
+	tests/stress/ci.sh --fuzz-only -n $(CALLS) -s $(SEED) $(KERNELS)
+
 install: module
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install
 	depmod -a "$(KERNELRELEASE)"
+
+# modules_install puts it in extra/ (6.1) or updates/ (6.12), or INSTALL_MOD_DIR.
+MODLIB = $(INSTALL_MOD_PATH)/lib/modules/$(KERNELRELEASE)
+uninstall:
+	@for d in extra updates $(INSTALL_MOD_DIR); do \
+	  rm -fv "$(MODLIB)/$$d"/module/vmmap.ko*; \
+	  test ! -d "$(MODLIB)/$$d/module" || rmdir --ignore-fail-on-non-empty "$(MODLIB)/$$d/module"; \
+	done
+	depmod -a "$(KERNELRELEASE)"
+	@test ! -d /sys/module/vmmap || echo "make: vmmap is still loaded (rmmod vmmap)"
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
@@ -55,4 +112,4 @@ clean:
 	$(MAKE) -C tests clean
 	rm -rf build
 
-.PHONY: all module userspace deps lint check demo install clean
+.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress fuzz install clean

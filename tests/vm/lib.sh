@@ -20,7 +20,8 @@ VM_DEFAULT_KERNELS="6.1-amd64 6.12-amd64 6.1-arm64"
 # Kernels "make matrix" boots: every line from 5.10 to 7.3, 4K and 16K pages
 # (tests/vm/kernel.sh --list has a few more).
 VM_MATRIX_KERNELS="5.10-amd64 6.1-amd64 6.12-amd64 7.2-amd64 7.3-amd64
-	6.1-arm64 6.12-arm64 6.12-arm64-16k 7.2-arm64-16k"
+	6.1-arm64 6.12-arm64 6.12-arm64-16k 7.2-arm64-16k
+	7.2-amd64+mmap_prepare 7.3-amd64+mmap_prepare"
 
 vm_say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 vm_die() { vm_say "error: $*"; exit 1; }

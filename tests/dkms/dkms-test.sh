@@ -1,0 +1,72 @@
+#!/bin/bash
+# dkms-test.sh - "make dkms-test": build vmmap with DKMS as a user's machine
+# does, in a chroot of each Debian release (tests/vm/chroot.sh), then boot the
+# kernel it was built for with that vmmap.ko and run the test suite there:
+#   copy the tree to /usr/src/vmmap-VERSION, dkms add, dkms build -k KVER,
+#   dkms install -k KVER, dkms status, dkms remove --all
+# (amd64 against the release's linux-headers package, installed with apt;
+# arm64 cross-built, see tests/dkms/common.sh). Prints one line per case and
+# a summary; logs in build/vm-logs/dkms-SUITE-KERNEL.log:
+#   PASS|FAIL dkms-SUITE <kernel release> <arch> <page size> <passed>/<total>
+#   dkms: N passed, M failed
+#
+# Usage: tests/dkms/dkms-test.sh [--no-boot] [SUITE:KERNEL...]
+#   default: bookworm:6.1-amd64 trixie:6.12-amd64-trixie sid:7.2-amd64
+#            bookworm:6.12-arm64 sid:7.2-arm64-16k
+#   --no-boot: stop after dkms install (PASS ... -/- if it built)
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "$0")/common.sh"
+
+boot=1
+if [[ ${1-} == --no-boot ]]; then
+	boot=0
+	shift
+fi
+[[ ${1-} != -* ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+# shellcheck disable=SC2086 # the default list is space-separated
+[[ $# -gt 0 ]] || set -- $DKMS_CASES
+
+mkdir -p "$VM_LOGS"
+lines=() pass=0 fail=0
+for case in "$@"; do
+	suite=${case%%:*} kernel=${case#*:}
+	log="$VM_LOGS/dkms-$suite-$kernel.log"
+	vm_say "dkms in $suite for $kernel (log: $log)"
+	line=""
+	if ! dk_setup "$suite" "$kernel" >"$log" 2>&1; then
+		line="FAIL dkms-$suite $kernel ? ? 0/0"
+		vm_say "chroot setup failed:"
+		tail -n 5 "$log" >&2
+	else
+		src="/usr/src/vmmap-$DKMS_VERSION"
+		mod="vmmap/$DKMS_VERSION"
+		dk_reset >>"$log" 2>&1
+		vm_copy_src "$DK_ROOT$src"
+		if dk_run sh -exc "
+			dkms add $mod
+			dkms build $mod -k $KVER -a $DK_ARCH
+			dkms install $mod -k $KVER -a $DK_ARCH
+			dkms status vmmap" >>"$log" 2>&1 && ko=$(dk_module); then
+			vm_say "built and installed: $(grep -a '^vmmap' "$log" | tail -n 1)"
+			if [[ $boot == 1 ]]; then
+				line=$(dk_boot "dkms-$suite" "$kernel" "$ko")
+			else
+				line="PASS dkms-$suite $KVER $ARCH $PAGESIZE -/-"
+			fi
+		else
+			line="FAIL dkms-$suite $KVER $ARCH $PAGESIZE 0/0"
+			vm_say "dkms failed (log: $log); its make.log:"
+			find "$DK_ROOT/var/lib/dkms/vmmap" -name make.log -exec cat {} + >&2 2>/dev/null || true
+		fi
+		dk_run dkms remove "$mod" --all >>"$log" 2>&1 || vm_say "dkms remove failed (see $log)"
+		rm -rf "${DK_ROOT:?}$src"
+		dk_cleanup
+	fi
+	vm_say "$line"
+	lines+=("$line")
+	if [[ $line == PASS* ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done
+printf '%s\n' "${lines[@]}"
+echo "dkms: $pass passed, $fail failed"
+[[ $fail == 0 ]]
