@@ -50,10 +50,12 @@ fi
 guest=""
 if [[ $do_stress == 1 ]]; then
 	guest+="echo VMMAP-STRESS-BEGIN stress; vmmap-stress -d $secs -p $procs -t $threads -s $seed;"
+	# shellcheck disable=SC2016 # $? and $r belong to the guest's shell
 	guest+=' r=$?; echo "VMMAP-STRESS-RC stress $r"; [ $r = 0 ] || rc=1;'
 fi
 if [[ $do_fuzz == 1 ]]; then
 	guest+="echo VMMAP-STRESS-BEGIN fuzz; vmmap-fuzz -n $calls -s $seed;"
+	# shellcheck disable=SC2016 # $? and $r belong to the guest's shell
 	guest+=' r=$?; echo "VMMAP-STRESS-RC fuzz $r"; [ $r = 0 ] || rc=1;'
 fi
 guest="rc=0; $guest exit \$rc"
@@ -121,7 +123,7 @@ for kernel in "$@"; do
 		reasons=$(vm_check_log "$log" | grep -v -E 'guest command exited|kernel reported|^    ' || true)
 		if [[ -n $reasons && -n $last_ran ]]; then
 			for i in "${!results[@]}"; do
-				IFS='|' read -r p r w d <<<"${results[$i]}"
+				IFS="|" read -r p r _ d <<<"${results[$i]}"
 				if [[ $p == "$last_ran" && $r == PASS ]]; then
 					results[i]="$p|FAIL|${reasons//$'\n'/; }|$d"
 				fi

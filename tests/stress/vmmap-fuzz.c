@@ -604,12 +604,11 @@ static bool user_range_ok(uintptr_t p, uint64_t len)
 	return p <= top && len <= top - p;
 }
 
-static struct ubuf pick_buf(uint64_t len, bool for_output)
+static struct ubuf pick_buf(uint64_t len)
 {
 	struct ubuf b = { 0 };
 	uint64_t o;
 
-	(void)for_output;
 	switch (rndn(14)) {
 	case 0: case 1: case 2: case 3: case 4:
 		/* in the scratch area, any alignment; the guard page after it */
@@ -812,7 +811,7 @@ static void op_ioctl(bool resize_only)
 	else
 		len = 64;
 	b = resize_only && chance(80) ? (struct ubuf){ scratch, SCRATCH, SCRATCH,
-				       false, false, 0, "scratch" } : pick_buf(len, true);
+				       false, false, 0, "scratch" } : pick_buf(len);
 
 	/* the struct: size field right or wrong, other fields */
 	field = len;
@@ -1623,7 +1622,7 @@ static void op_rw(void)
 
 	for (int i = 0; i < nb; i++) {
 		lens[i] = nb == 1 || chance(20) ? pick_len() : 1 + rndn(2 * ps);
-		bufs[i] = pick_buf(lens[i], !wr);
+		bufs[i] = pick_buf(lens[i]);
 		total += min64(lens[i], CAP);
 	}
 	for (int i = 0; i < nb; i++) {
