@@ -221,7 +221,7 @@ static struct folio *vmmap_object_add_folio(struct vmmap_object *obj,
 	struct folio *folio;
 
 	down_read(&obj->resize_lock);
-	end = DIV_ROUND_UP(vmmap_size(obj), PAGE_SIZE);
+	end = vmmap_size_pages(obj);
 	if (index >= end) {
 		folio = ERR_PTR(-ENXIO);
 		goto out;
@@ -267,7 +267,7 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
 		folio_unlock(folio);
 		folio_put(folio);
 	}
-	if (unlikely(index >= DIV_ROUND_UP(vmmap_size(obj), PAGE_SIZE))) {
+	if (unlikely(index >= vmmap_size_pages(obj))) {
 		folio_unlock(folio);
 		folio_put(folio);
 		return ERR_PTR(-ENXIO);

@@ -105,6 +105,12 @@ static inline loff_t vmmap_size(struct vmmap_object *obj)
 	return i_size_read(obj->inode);
 }
 
+/* Pages in the object: the first page offset past its end. */
+static inline pgoff_t vmmap_size_pages(struct vmmap_object *obj)
+{
+	return DIV_ROUND_UP(vmmap_size(obj), PAGE_SIZE);
+}
+
 /* object.c */
 int vmmap_object_init(struct vmmap_object *obj, loff_t size);
 unsigned long vmmap_object_destroy(struct vmmap_object *obj);
