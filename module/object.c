@@ -34,9 +34,10 @@
  * in the page cache's DIRTY tag, so that fsync finds dirty folios in time
  * proportional to their number, not to the object's size.
  *
- * Every path that dirties a folio (our ->page_mkwrite and write(2), the core
- * unmapping a dirty PTE, GUP unpinning a written page) calls
- * folio_mark_dirty(), which lands here. Unlike filemap_dirty_folio() this
+ * Every path that dirties a folio through a mapping (our ->page_mkwrite, the
+ * core unmapping a dirty PTE, GUP unpinning a written page) calls
+ * folio_mark_dirty(), which lands here; write(2) tags its whole range at
+ * once (vmmap_object_tag_dirty()). Unlike filemap_dirty_folio() this
  * does not set PG_dirty: the core treats PG_dirty on a page-cache folio as
  * accounted for writeback, which only writeback-capable mappings (and shmem)
  * do; splitting a PG_dirty large folio during truncation would "un-account"
@@ -62,10 +63,9 @@ static bool vmmap_dirty_folio(struct address_space *mapping,
 	if (xa_get_mark(&mapping->i_pages, folio->index, PAGECACHE_TAG_DIRTY))
 		return false;
 
+	/* Not truncated meanwhile: only then may the index be tagged. */
 	xa_lock_irqsave(&mapping->i_pages, flags);
-	if (folio->mapping == mapping &&
-	    !xa_get_mark(&mapping->i_pages, folio->index,
-			 PAGECACHE_TAG_DIRTY)) {
+	if (folio->mapping == mapping) {
 		__xa_set_mark(&mapping->i_pages, folio->index,
 			      PAGECACHE_TAG_DIRTY);
 		newly = true;
@@ -428,6 +428,37 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 	return done ? done : -EFAULT;
 }
 
+/*
+ * Tag the folios of pages @first..@last dirty, as write(2) leaves them: one
+ * walk under one lock for the whole range instead of a lock round trip per
+ * page. Like tag_pages_for_writeback(), it drops the lock every
+ * XA_CHECK_SCHED entries to keep interrupts off only briefly.
+ *
+ * Context: the caller holds the inode lock, so no folio in the range can
+ * leave the object meanwhile.
+ */
+static void vmmap_object_tag_dirty(struct address_space *mapping, pgoff_t first,
+				   pgoff_t last)
+{
+	XA_STATE(xas, &mapping->i_pages, first);
+	unsigned int n = 0;
+	void *entry;
+
+	xas_lock_irq(&xas);
+	xas_for_each(&xas, entry, last) {
+		if (xa_is_value(entry))
+			continue;
+		xas_set_mark(&xas, PAGECACHE_TAG_DIRTY);
+		if (++n % XA_CHECK_SCHED)
+			continue;
+		xas_pause(&xas);
+		xas_unlock_irq(&xas);
+		cond_resched();
+		xas_lock_irq(&xas);
+	}
+	xas_unlock_irq(&xas);
+}
+
 /**
  * vmmap_object_write - write(2) to the object
  * @obj:	the object
@@ -438,14 +469,16 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
  * starts at or past the end fails with -ENOSPC, as on a block device. The
  * written pages are marked dirty, as a write through a mapping would.
  *
- * Context: takes the inode lock (excludes resize); copies with no folio lock
- * held, so the source may be a mapping of the same page.
+ * Context: takes the inode lock, which excludes resize, so pages already in
+ * the object are looked up and copied into without their folio lock; the
+ * source may even be a mapping of the same page.
  * Return: bytes written, -ENOSPC, -EFAULT, -ENOMEM.
  */
 ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 			   struct iov_iter *from)
 {
 	struct inode *inode = obj->inode;
+	struct address_space *mapping = vmmap_mapping(obj);
 	ssize_t done = 0, err = 0;
 	loff_t pos, size;
 
@@ -466,17 +499,17 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 		size_t copied;
 
 		bytes = min(bytes, iov_iter_count(from));
-		folio = vmmap_object_get_folio(obj, index, 0);
-		if (IS_ERR(folio)) {
-			err = PTR_ERR(folio);
-			break;
+		folio = vmmap_get_folio(mapping, index);
+		if (!folio) {
+			folio = vmmap_object_get_folio(obj, index, 0);
+			if (IS_ERR(folio)) {
+				err = PTR_ERR(folio);
+				break;
+			}
+			folio_unlock(folio);
 		}
-		folio_unlock(folio);
 		copied = copy_page_from_iter(folio_file_page(folio, index),
 					     offset, bytes, from);
-		/* No folio lock needed: the inode lock excludes truncation. */
-		if (copied)
-			folio_mark_dirty(folio);
 		folio_put(folio);
 		done += copied;
 		pos += copied;
@@ -484,6 +517,9 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 			err = -EFAULT;
 		cond_resched();
 	}
+	if (done)
+		vmmap_object_tag_dirty(mapping, iocb->ki_pos >> PAGE_SHIFT,
+				       (pos - 1) >> PAGE_SHIFT);
 	iocb->ki_pos = pos;
 	inode_unlock(inode);
 	return done ? done : err;
