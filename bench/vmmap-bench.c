@@ -748,8 +748,17 @@ static void run_fa(const char *id, const char *title,
 /* ------------------------------------------------------------------ */
 /* Cases */
 
+/* What a sequential case does, one access per page of a fresh mapping. */
+enum seq_kind {
+	SEQ_READ,	/* read each page */
+	SEQ_WRITE,	/* write each page through a shared mapping */
+	SEQ_REWRITE,	/* write each page, msync(MS_SYNC), time the rewrite */
+};
+
 struct seq_arg {
 	size_t bytes;
+	enum seq_kind kind;
+	bool resident;	/* written and fsynced first: resident and clean */
 	bool per_pmd;	/* report per PMD instead of per page */
 };
 
@@ -766,113 +775,40 @@ static void seq_units(const struct seq_arg *a, struct sample *s)
 	}
 }
 
-/* Sequential read of pages not resident: every fault allocates. */
-static int case_seq_read_cold(const struct backend *b, const void *arg,
-			      struct sample *s)
+/*
+ * A sequential pass over a new mapping of an object that is empty (every
+ * fault allocates) or resident: first-touch reads (fault-around when
+ * resident), first writes (vmmap: ->fault + ->page_mkwrite), or the rewrite
+ * after msync (vmmap: ->page_mkwrite alone).
+ */
+static int case_seq(const struct backend *b, const void *arg, struct sample *s)
 {
 	const struct seq_arg *a = arg;
+	size_t npages = a->bytes / ps;
+	int prot = PROT_READ | (a->kind == SEQ_READ ? 0 : PROT_WRITE);
 	struct meas m;
 	char *p;
 
-	if (bk_fresh(b, a->bytes))
+	if (a->resident ? bk_populate(b, a->bytes) : bk_fresh(b, a->bytes))
 		return -1;
-	p = bk_map(b, a->bytes, PROT_READ);
+	p = bk_map(b, a->bytes, prot);
 	if (p == MAP_FAILED)
 		return -1;
-	meas_begin(&m);
-	touch_read(p, a->bytes / ps);
-	meas_end(&m, s);
-	s->pmd_kb = smaps_pmd_kb(p);
-	munmap(p, a->bytes);
-	seq_units(a, s);
-	return bk_resize(b, 0);
-}
-
-/* Sequential read of a fresh mapping of resident pages (fault-around). */
-static int case_seq_read_warm(const struct backend *b, const void *arg,
-			      struct sample *s)
-{
-	const struct seq_arg *a = arg;
-	struct meas m;
-	char *p;
-
-	if (bk_populate(b, a->bytes))
-		return -1;
-	p = bk_map(b, a->bytes, PROT_READ);
-	if (p == MAP_FAILED)
-		return -1;
-	meas_begin(&m);
-	touch_read(p, a->bytes / ps);
-	meas_end(&m, s);
-	munmap(p, a->bytes);
-	seq_units(a, s);
-	return bk_resize(b, 0);
-}
-
-/* First write to pages not resident through a shared (or anon) mapping. */
-static int case_seq_write_cold(const struct backend *b, const void *arg,
-			       struct sample *s)
-{
-	const struct seq_arg *a = arg;
-	struct meas m;
-	char *p;
-
-	if (bk_fresh(b, a->bytes))
-		return -1;
-	p = bk_map(b, a->bytes, PROT_READ | PROT_WRITE);
-	if (p == MAP_FAILED)
-		return -1;
-	meas_begin(&m);
-	touch_write(p, a->bytes / ps, 1);
-	meas_end(&m, s);
-	s->pmd_kb = smaps_pmd_kb(p);
-	munmap(p, a->bytes);
-	seq_units(a, s);
-	return bk_resize(b, 0);
-}
-
-/* First write through a new mapping to resident, clean pages. */
-static int case_seq_write_resident(const struct backend *b, const void *arg,
-				   struct sample *s)
-{
-	const struct seq_arg *a = arg;
-	struct meas m;
-	char *p;
-
-	if (bk_populate(b, a->bytes))
-		return -1;
-	p = bk_map(b, a->bytes, PROT_READ | PROT_WRITE);
-	if (p == MAP_FAILED)
-		return -1;
-	meas_begin(&m);
-	touch_write(p, a->bytes / ps, 1);
-	meas_end(&m, s);
-	munmap(p, a->bytes);
-	seq_units(a, s);
-	return bk_resize(b, 0);
-}
-
-/* Write, msync(MS_SYNC), then time the rewrite of the same mapping. */
-static int case_seq_rewrite_synced(const struct backend *b, const void *arg,
-				   struct sample *s)
-{
-	const struct seq_arg *a = arg;
-	struct meas m;
-	char *p;
-
-	if (bk_fresh(b, a->bytes))
-		return -1;
-	p = bk_map(b, a->bytes, PROT_READ | PROT_WRITE);
-	if (p == MAP_FAILED)
-		return -1;
-	touch_write(p, a->bytes / ps, 1);
-	if (msync(p, a->bytes, MS_SYNC)) {
-		munmap(p, a->bytes);
-		return -1;
+	if (a->kind == SEQ_REWRITE) {
+		touch_write(p, npages, 1);
+		if (msync(p, a->bytes, MS_SYNC)) {
+			munmap(p, a->bytes);
+			return -1;
+		}
 	}
 	meas_begin(&m);
-	touch_write(p, a->bytes / ps, 2);
+	if (a->kind == SEQ_READ)
+		touch_read(p, npages);
+	else
+		touch_write(p, npages, a->kind == SEQ_REWRITE ? 2 : 1);
 	meas_end(&m, s);
+	if (!a->resident && a->kind != SEQ_REWRITE)
+		s->pmd_kb = smaps_pmd_kb(p);
 	munmap(p, a->bytes);
 	seq_units(a, s);
 	return bk_resize(b, 0);
@@ -1054,18 +990,22 @@ static void section_seq(void)
 {
 	struct backend *cold[] = { &B_VMMAP, &B_SHMEM, &B_ANON };
 	struct backend *two[] = { &B_VMMAP, &B_SHMEM };
-	struct seq_arg a = { .bytes = P.seq_bytes };
+	struct seq_arg read_cold = { P.seq_bytes, SEQ_READ, false, false };
+	struct seq_arg read_warm = { P.seq_bytes, SEQ_READ, true, false };
+	struct seq_arg write_cold = { P.seq_bytes, SEQ_WRITE, false, false };
+	struct seq_arg write_warm = { P.seq_bytes, SEQ_WRITE, true, false };
+	struct seq_arg rewrite = { P.seq_bytes, SEQ_REWRITE, false, false };
 
-	run_fa("seq_read_cold", "seq read, not resident", cold, 3,
-	       case_seq_read_cold, &a);
-	run_fa("seq_read_warm", "seq read, resident", two, 2,
-	       case_seq_read_warm, &a);
+	run_fa("seq_read_cold", "seq read, not resident", cold, 3, case_seq,
+	       &read_cold);
+	run_fa("seq_read_warm", "seq read, resident", two, 2, case_seq,
+	       &read_warm);
 	run("seq_write_cold", fa_var, "seq first write, not resident", cold, 3,
-	    case_seq_write_cold, &a, P.reps);
+	    case_seq, &write_cold, P.reps);
 	run("seq_write_resident", fa_var, "seq first write, resident", two, 2,
-	    case_seq_write_resident, &a, P.reps);
+	    case_seq, &write_warm, P.reps);
 	run("seq_rewrite_synced", fa_var, "seq rewrite after msync", two, 2,
-	    case_seq_rewrite_synced, &a, P.reps);
+	    case_seq, &rewrite, P.reps);
 }
 
 static void section_rand(void)
@@ -1406,13 +1346,14 @@ static void section_huge(void)
 	struct backend *all[] = { &B_VMMAP_H1, &B_VMMAP_H0, &B_SHMEM,
 				  &B_SHMEM_ALWAYS, &B_TMPFS_HUGE, &B_ANON_THP,
 				  &B_ANON };
-	struct seq_arg a = { .bytes = P.huge_bytes, .per_pmd = true };
+	struct seq_arg rd = { P.huge_bytes, SEQ_READ, false, true };
+	struct seq_arg wr = { P.huge_bytes, SEQ_WRITE, false, true };
 	int n = sizeof(all) / sizeof(all[0]);
 
 	run("huge_read_cold", fa_var, "huge: seq read, not resident", all, n,
-	    case_seq_read_cold, &a, P.reps);
+	    case_seq, &rd, P.reps);
 	run("huge_write_cold", fa_var, "huge: seq first write, not resident",
-	    all, n, case_seq_write_cold, &a, P.reps);
+	    all, n, case_seq, &wr, P.reps);
 }
 
 /* ------------------------------------------------------------------ */
