@@ -210,18 +210,16 @@ static const char *ename(int e)
 	return n ? n : "E?";
 }
 
+/* Unbuffered stdout: what was printed survives a crash of the guest. */
 static void out(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vdprintf(1, fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (write(1, buf, n) < 0)
+	if (n < 0)
 		_exit(3);
 }
 

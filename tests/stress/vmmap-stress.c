@@ -257,19 +257,14 @@ static void msleep(unsigned int ms)
 
 static __thread char who[32] = "supervisor";
 
+/* Unbuffered stderr, shared by threads and forked workers. */
 static void say(const char *fmt, ...)
 {
-	char buf[600];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	vdprintf(2, fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (write(2, buf, n) < 0)
-		return;
 }
 
 /* Count a mismatch in @ctr and in the total; print the first MAX_MSGS. */
@@ -382,10 +377,13 @@ static void install_handlers(void)
 	sigaction(SIGSEGV, &sa, NULL);
 }
 
-/* Copy @n words from @src (may fault) to @dst; returns the signal or 0. */
-static int probe_load(const void *src, uint64_t *dst, size_t n)
+/*
+ * Copy @n words from @src to @dst, either of which may be a mapping that
+ * faults; returns the signal that stopped the copy, or 0.
+ */
+static int probe_copy(volatile uint64_t *dst, const volatile uint64_t *src,
+		      size_t n)
 {
-	const volatile uint64_t *s = src;
 	sigjmp_buf jb;
 	volatile size_t i = 0;
 
@@ -396,30 +394,22 @@ static int probe_load(const void *src, uint64_t *dst, size_t n)
 	probe_jb = &jb;
 	barrier();
 	for (; i < n; i++)
-		dst[i] = s[i];
+		dst[i] = src[i];
 	barrier();
 	probe_jb = NULL;
 	return 0;
 }
 
-/* Copy @n words from @src to @dst (may fault); returns the signal or 0. */
+/* Load @n words from a mapping at @src; returns the signal or 0. */
+static int probe_load(const void *src, uint64_t *dst, size_t n)
+{
+	return probe_copy(dst, src, n);
+}
+
+/* Store @n words to a mapping at @dst; returns the signal or 0. */
 static int probe_store(void *dst, const uint64_t *src, size_t n)
 {
-	volatile uint64_t *d = dst;
-	sigjmp_buf jb;
-	volatile size_t i = 0;
-
-	if (sigsetjmp(jb, 0)) {
-		probe_jb = NULL;
-		return probe_sig;
-	}
-	probe_jb = &jb;
-	barrier();
-	for (; i < n; i++)
-		d[i] = src[i];
-	barrier();
-	probe_jb = NULL;
-	return 0;
+	return probe_copy(dst, src, n);
 }
 
 static const char *signame(int sig)
