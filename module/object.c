@@ -466,8 +466,11 @@ static void vmmap_object_tag_dirty(struct address_space *mapping, pgoff_t first,
  * @from:	source
  *
  * The object does not grow on write: a write is cut at the end, and one that
- * starts at or past the end fails with -ENOSPC, as on a block device. The
- * written pages are marked dirty, as a write through a mapping would.
+ * starts at or past the end fails with -ENOSPC, as on a block device. A
+ * write on a file opened with O_APPEND (or a pwritev2() with RWF_APPEND)
+ * starts at the end, as on a regular file, so it always fails with -ENOSPC
+ * (without this it would write at the file position). The written pages
+ * are marked dirty, as a write through a mapping would.
  *
  * Context: takes the inode lock, which excludes resize, so pages already in
  * the object are looked up and copied into without their folio lock; the
@@ -486,8 +489,8 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 		return 0;
 
 	inode_lock(inode);
-	pos = iocb->ki_pos;
 	size = vmmap_size(obj);
+	pos = iocb->ki_flags & IOCB_APPEND ? size : iocb->ki_pos;
 	if (pos >= size)
 		err = -ENOSPC;
 

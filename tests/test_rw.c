@@ -2,10 +2,12 @@
 /*
  * The object as a file: lseek, read and write at, across and past the end.
  * Spec: SEEK_END is the size; reads at/after the end return 0; writes at or
- * after the end fail with ENOSPC, a write across it is short.
+ * after the end fail with ENOSPC, a write across it is short; O_APPEND
+ * writes at the end, so fails with ENOSPC.
  */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -117,4 +119,39 @@ TEST(rw_last_page_coherent)
 	ASSERT_EQ(pread(fd, &c, 1, size - 2), 1);
 	ASSERT_EQ(c, 0x3d);
 	vt_unmap(p, size);
+}
+
+/*
+ * O_APPEND (and pwritev2's RWF_APPEND) writes at the end, as on a regular
+ * file, whatever the position: ENOSPC, nothing written, the position kept.
+ * pwrite() on an O_APPEND file appends too (pwrite(2), BUGS). Clearing
+ * O_APPEND with F_SETFL writes at the position again.
+ */
+TEST(write_append_at_end)
+{
+	size_t ps = vt_page(), size = 4 * ps;
+	int fd = vt_open(O_RDWR), afd;
+	char buf[16];
+	struct iovec iov = { buf, sizeof(buf) };
+
+	vt_require_driver();		/* a tmpfs file would grow instead */
+	vt_fresh(size);
+	vt_pwrite_pat(fd, 0, size, 32);
+	memset(buf, 'a', sizeof(buf));
+	afd = vt_open(O_RDWR | O_APPEND);
+	ASSERT_EQ(lseek(afd, ps, SEEK_SET), (off_t)ps);
+	EXPECT_ERRNO(write(afd, buf, sizeof(buf)), ENOSPC);
+	EXPECT_ERRNO(pwrite(afd, buf, sizeof(buf), 0), ENOSPC);
+	EXPECT_ERRNO(writev(afd, &iov, 1), ENOSPC);
+	EXPECT_EQ(write(afd, buf, 0), 0);
+	EXPECT_EQ(lseek(afd, 0, SEEK_CUR), (off_t)ps);
+	EXPECT_ERRNO(pwritev2(fd, &iov, 1, 0, RWF_APPEND), ENOSPC);
+	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, size, 32));
+	EXPECT_EQ(vt_size(fd), size);
+
+	ASSERT_OK(fcntl(afd, F_SETFL, fcntl(afd, F_GETFL) & ~O_APPEND));
+	ASSERT_EQ(write(afd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	ASSERT_EQ(pread(fd, buf, sizeof(buf), (off_t)ps), (ssize_t)sizeof(buf));
+	EXPECT_EQ(buf[0], 'a');
+	EXPECT_EQ(buf[sizeof(buf) - 1], 'a');
 }

@@ -23,6 +23,7 @@ show_guest() {
 		case $line in
 		"VMMAP-BOOT "*) on=1; echo "guest: Linux ${line#VMMAP-BOOT }" ;;
 		"VMMAP-DONE "*) on=0 ;;
+		"VMMAP-MEM "*) ;;
 		*) if [[ $on == 1 && ! $line =~ ^\[\ *[0-9]+\.[0-9]+\] ]]; then echo "$line"; fi ;;
 		esac
 	done

@@ -1,7 +1,8 @@
 #!/bin/bash
 # run.sh - boot one Debian kernel under qemu with vmmap.ko loaded and run a
 # command in the guest; fail on a bad exit status, a failed rmmod, a page leak
-# or any kernel warning/oops on the console.
+# (the module's count, or free memory not back after rmmod), a VMA still
+# counted, or any kernel warning/oops on the console.
 #
 # Usage: tests/vm/run.sh --kernel KERNEL [--timeout SECS] [--log FILE]
 #                        [--append "extra cmdline"] [--module KO] -- GUEST_COMMAND...
@@ -85,16 +86,28 @@ mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm
 mount -t tmpfs tmpfs /dev/shm
 echo "VMMAP-BOOT \$(uname -r) \$(uname -m)"
-ins=1 rc=1 rm=1
+# Free memory in KiB with the caches dropped, before insmod and after rmmod
+# (vm_check_log compares them): every zone's free pages plus those on the
+# per-CPU lists, which MemFree leaves out and which move by many MiB.
+freekb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk -v kb=\$((\$(stat -f -c %S /tmp) / 1024)) '/^ *pages free/ { n += \$3 }
+		\$1 == "count:" { n += \$2 } END { print n * kb }' /proc/zoneinfo
+}
+free0=\$(freekb)
+ins=1 rc=1 rm=1 vmas=-
 if insmod /vmmap.ko; then
 	ins=0
 	cd /tmp
 	$(vm_quote "$@")
 	rc=\$?
 	cd /
+	vmas=\$(cat /sys/class/misc/vmmap/live_vmas)
 	rmmod vmmap && rm=0
 fi
 dmesg | grep vmmap
+echo "VMMAP-MEM free_kb_before=\$free0 free_kb_after=\$(freekb) live_vmas=\$vmas"
 echo "VMMAP-DONE insmod=\$ins rc=\$rc rmmod=\$rm"
 poweroff -f
 EOF

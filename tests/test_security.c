@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Security: who may open the device and what a read-only opener can do;
+ * what reaches userspace through the ioctls and sysfs; offsets and lengths
+ * that would overflow; pages that come back after a shrink.
+ *
+ * The tests that matter for an unprivileged user drop to uid/gid 65534
+ * ("nobody", no supplementary groups) in the test's own process, after root
+ * opened what the test needs: a process that is handed a descriptor (by
+ * inheritance, SCM_RIGHTS, or a setuid program) is exactly that case.
+ *
+ * Already covered elsewhere and not repeated here: O_RDONLY mmap rows as
+ * root (test_mmap_args.c), pgoff overflow at the last page of the offset
+ * space (mmap_pgoff_overflow), ioctl size/flags/reserved validation and
+ * zeroed reserved fields (test_ioctl.c), SIGBUS and zeroes after a shrink
+ * under live mappings (test_resize.c, test_huge.c).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define RW		(PROT_READ | PROT_WRITE)
+#define GiB		(1024 * MiB)
+#define NOBODY		65534
+#define MODE_PARAM	"/sys/module/vmmap/parameters/mode"
+#define HUGE_PARAM	"/sys/module/vmmap/parameters/huge"
+
+/*
+ * Become uid/gid 65534 with no supplementary groups, for good (the test
+ * runs in its own process). setuid() also made the process non-dumpable,
+ * which would give /proc/self to root: dumpable again, so that the process
+ * can still open its own /proc/self files.
+ */
+static void drop_privileges(void)
+{
+	if (geteuid() != 0)
+		SKIP("needs root, to drop to uid %d itself", NOBODY);
+	ASSERT_OK(setgroups(0, NULL));
+	ASSERT_OK(setgid(NOBODY));
+	ASSERT_OK(setuid(NOBODY));
+	ASSERT_EQ(geteuid(), NOBODY);
+	ASSERT_EQ(getegid(), NOBODY);
+	ASSERT_OK(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
+}
+
+static unsigned long read_ulong(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		FAIL("open %s: %s", path, strerror(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	ASSERT_GT(n, 0);
+	close(fd);
+	buf[n] = 0;
+	return strtoul(buf, NULL, 0);
+}
+
+/*
+ * With the default mode (0600, root) nobody else opens the node, in any
+ * mode, and cannot reopen a descriptor root gave it with more rights via
+ * /proc/self/fd. O_PATH needs no permission but gives no access.
+ */
+TEST(security_node_mode_keeps_others_out)
+{
+	const int modes[] = { O_RDONLY, O_WRONLY, O_RDWR };
+	struct vmmap_info info;
+	char path[64], c;
+	unsigned int i;
+	unsigned long mode;
+	struct stat st;
+	int ro, opath;
+
+	vt_require_driver();
+	mode = read_ulong(MODE_PARAM);
+	ASSERT_OK(stat(VMMAP_DEV, &st));
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(st.st_mode & 07777, mode);
+	EXPECT_EQ(st.st_uid, 0);
+	EXPECT_EQ(st.st_gid, 0);
+	if (mode & 0077)
+		SKIP("loaded with mode=%#lo: others let in on purpose", mode);
+	ro = vt_open(O_RDONLY);
+
+	drop_privileges();
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		EXPECT_ERRNO(open(VMMAP_DEV, modes[i] | O_CLOEXEC), EACCES);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ro);
+	EXPECT_ERRNO(open(path, O_RDWR | O_CLOEXEC), EACCES);
+	EXPECT_ERRNO(open(path, O_RDONLY | O_CLOEXEC), EACCES);
+
+	opath = open(VMMAP_DEV, O_PATH | O_CLOEXEC);
+	ASSERT_OK(opath);
+	EXPECT_ERRNO(read(opath, &c, 1), EBADF);
+	EXPECT_ERRNO(write(opath, &c, 1), EBADF);
+	EXPECT_ERRNO(mmap(NULL, vt_page(), PROT_READ, MAP_SHARED, opath, 0),
+		     EBADF);
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	EXPECT_ERRNO(ioctl(opath, VMMAP_IOC_GET_INFO, &info), EBADF);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", opath);
+	EXPECT_ERRNO(open(path, O_RDONLY | O_CLOEXEC), EACCES);
+	/* the descriptor root handed over still reads */
+	EXPECT_EQ(pread(ro, &c, 1, 0), 1);
+}
+
+/*
+ * An unprivileged process holding an O_RDONLY descriptor cannot change the
+ * object by any path: write(2) and its relatives, the changing ioctls, a
+ * shared writable mapping, mprotect, MADV_REMOVE, /proc/self/mem (which
+ * writes with FOLL_FORCE). A private writable mapping works and stays
+ * private. Content, size and counters are checked after all of it.
+ */
+TEST(security_rdonly_fd_never_writes)
+{
+	size_t ps = vt_page(), len = 4 * ps;
+	struct vmmap_stats s0, s1;
+	struct vmmap_info i0, i1;
+	struct vmmap_resize rz;
+	unsigned char buf[64];
+	struct iovec iov = { buf, sizeof(buf) };
+	int rw, ro, zero, mem, fl;
+	unsigned char *p, *q, *r;
+	ssize_t n;
+
+	vt_require_driver();
+	rw = vt_open(O_RDWR);
+	vt_fresh(len);
+	vt_pwrite_pat(rw, 0, len, 40);
+	ro = vt_open(O_RDONLY);
+	ASSERT_OK(close(rw));
+	zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	ASSERT_OK(zero);
+
+	drop_privileges();
+	vt_info(ro, &i0);
+	vt_stats(ro, &s0);
+	memset(buf, 0x5a, sizeof(buf));
+
+	/* the VFS checks FMODE_WRITE before the driver is asked */
+	EXPECT_ERRNO(write(ro, buf, sizeof(buf)), EBADF);
+	EXPECT_ERRNO(pwrite(ro, buf, sizeof(buf), 0), EBADF);
+	EXPECT_ERRNO(pwritev(ro, &iov, 1, 0), EBADF);
+	EXPECT_ERRNO(sendfile(ro, zero, NULL, sizeof(buf)), EBADF);
+	EXPECT_ERRNO(fallocate(ro, 0, 0, (off_t)ps), EBADF);
+	EXPECT_EQ(ftruncate(ro, 0), -1);
+	/* F_SETFL cannot change the access mode */
+	fl = fcntl(ro, F_GETFL);
+	ASSERT_OK(fl);
+	ASSERT_OK(fcntl(ro, F_SETFL, (fl & ~O_ACCMODE) | O_RDWR));
+	EXPECT_EQ(fcntl(ro, F_GETFL) & O_ACCMODE, O_RDONLY);
+	EXPECT_ERRNO(write(ro, buf, 1), EBADF);
+
+	/* ioctls that change the object: EBADF (uapi/vmmap.h) */
+	memset(&rz, 0, sizeof(rz));
+	rz.size = sizeof(rz);
+	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESIZE, &rz), EBADF);
+	rz.new_size = 2 * len;
+	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESIZE, &rz), EBADF);
+	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESET_STATS), EBADF);
+
+	/* no shared writable mapping, now or later */
+	EXPECT_ERRNO(mmap(NULL, len, RW, MAP_SHARED, ro, 0), EACCES);
+	EXPECT_ERRNO(mmap(NULL, len, PROT_WRITE, MAP_SHARED_VALIDATE, ro, 0),
+		     EACCES);
+	p = vt_map(NULL, len, PROT_READ, MAP_SHARED, ro, 0);
+	EXPECT_ERRNO(mprotect(p, len, RW), EACCES);
+	EXPECT_ERRNO(mprotect(p + ps, ps, PROT_WRITE), EACCES);
+	EXPECT_EQ(vt_try_write(p, 1), SIGSEGV);
+	EXPECT_ERRNO(madvise(p, len, MADV_REMOVE), EACCES);
+	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	ASSERT_OK(mem);
+	n = pwrite64(mem, buf, sizeof(buf), (off64_t)(uintptr_t)(p + ps));
+	if (n != -1) {
+		LOG("/proc/self/mem wrote %zd bytes into a read-only shared mapping",
+		    n);
+		vt_fail_mark();
+	}
+
+	/* private: writable, copy-on-write, never reaches the object */
+	q = vt_map(NULL, len, RW, MAP_PRIVATE, ro, 0);
+	memset(q, 0x5a, len);
+	n = pwrite64(mem, buf, sizeof(buf), (off64_t)(uintptr_t)(q + 2 * ps));
+	LOG("/proc/self/mem into a private mapping: %zd", n);
+	r = vt_map(NULL, ps, PROT_READ, MAP_PRIVATE, ro, 3 * ps);
+	ASSERT_OK(mprotect(r, ps, RW));
+	vt_poke(r, 0x5a);
+
+	EXPECT_TRUE(vt_pread_pat_ok(ro, 0, len, 40));
+	EXPECT_TRUE(vt_pat_ok(p, len, 0, 40));
+	vt_unmap(p, len);
+	p = vt_map(NULL, len, PROT_READ, MAP_SHARED, ro, 0);
+	EXPECT_TRUE(vt_pat_ok(p, len, 0, 40));
+	vt_info(ro, &i1);
+	vt_stats(ro, &s1);
+	EXPECT_EQ(i1.object_size, len);
+	EXPECT_EQ(i1.dirty_pages, i0.dirty_pages);
+	EXPECT_EQ(s1.resize, s0.resize);
+	EXPECT_EQ(s1.page_mkwrite, s0.page_mkwrite);
+	EXPECT_GT(s1.mmap, s0.mmap);		/* not reset */
+	vt_unmap(p, len);
+	vt_unmap(q, len);
+	vt_unmap(r, ps);
+}
+
+/* A 64-bit value no ordinary counter or size reaches: a kernel address. */
+static bool kernel_pointer(uint64_t v)
+{
+	return v >= 0xffff000000000000ULL;
+}
+
+/*
+ * Every byte a returned struct holds was written by the driver (two calls
+ * with different fills give the same bytes), no 64-bit word looks like a
+ * kernel address, and reserved space is zero. Asked by an unprivileged
+ * process through a read-only descriptor, as anyone the mode lets in can.
+ */
+static void check_words(const void *s, size_t len, const char *what)
+{
+	const unsigned char *b = s;
+	uint64_t w;
+	size_t off;
+
+	for (off = 0; off + 8 <= len; off += 8) {
+		memcpy(&w, b + off, 8);
+		if (kernel_pointer(w) || w == 0xa5a5a5a5a5a5a5a5ULL ||
+		    w == 0x5a5a5a5a5a5a5a5aULL) {
+			LOG("%s: word at offset %zu is %#llx", what, off,
+			    (unsigned long long)w);
+			vt_fail_mark();
+		}
+	}
+}
+
+static bool zero_bytes(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len--)
+		if (*b++)
+			return false;
+	return true;
+}
+
+TEST(security_ioctl_output_initialised)
+{
+	struct vmmap_info ia, ib;
+	struct vmmap_stats sa, sb;
+	struct vmmap_resize rz, ref;
+	int rw = vt_open(O_RDWR), ro;
+
+	vt_require_driver();
+	vt_fresh(8 * vt_page());
+	vt_pwrite_pat(rw, 0, vt_page(), 41);
+	ro = vt_open(O_RDONLY);
+	drop_privileges();
+
+	memset(&ia, 0xa5, sizeof(ia));
+	memset(&ib, 0x5a, sizeof(ib));
+	ia.size = ib.size = sizeof(ia);
+	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_INFO, &ia));
+	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_INFO, &ib));
+	EXPECT_EQ(memcmp(&ia, &ib, sizeof(ia)), 0);
+	EXPECT_EQ(ia.flags, 0);
+	EXPECT_TRUE(zero_bytes(ia.reserved, sizeof(ia.reserved)));
+	check_words(&ia, sizeof(ia), "vmmap_info");
+
+	memset(&sa, 0xa5, sizeof(sa));
+	memset(&sb, 0x5a, sizeof(sb));
+	sa.size = sb.size = sizeof(sa);
+	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_STATS, &sa));
+	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_STATS, &sb));
+	EXPECT_EQ(memcmp(&sa, &sb, sizeof(sa)), 0);
+	EXPECT_EQ(sa.flags, 0);
+	EXPECT_TRUE(zero_bytes(sa.reserved, sizeof(sa.reserved)));
+	check_words(&sa, sizeof(sa), "vmmap_stats");
+
+	/* _IOW: the driver reads the struct and never writes to it */
+	memset(&rz, 0, sizeof(rz));
+	rz.size = sizeof(rz);
+	rz.new_size = 8 * vt_page();
+	ref = rz;
+	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESIZE, &rz), EBADF);
+	EXPECT_EQ(memcmp(&rz, &ref, sizeof(rz)), 0);
+}
+
+/* Our attributes: a decimal number and a newline, nothing else. */
+static bool plain_decimal(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && n <= 20 && s[n] == '\n' && s[n + 1] == 0 &&
+	       (s[0] != '0' || n == 1);
+}
+
+/* 16 hex digits starting with ffff, or 0x and 8 or more: an address. */
+static bool address_like(const char *s)
+{
+	const char *hex = "0123456789abcdefABCDEF";
+	size_t n;
+
+	for (; *s; s++) {
+		n = strspn(s, hex);
+		if (n >= 16 && !strncasecmp(s, "ffff", 4))
+			return true;
+		if (!strncasecmp(s, "0x", 2) && strspn(s + 2, hex) >= 8)
+			return true;
+		if (n)
+			s += n - 1;
+	}
+	return false;
+}
+
+/*
+ * Reads every file in @dir: those named in @ours must be plain decimal
+ * numbers below any kernel address, the rest (dev, uevent) must at least
+ * show nothing address-like. Returns how many of @ours were found.
+ */
+static unsigned int check_sysfs_dir(const char *dir, const char *const *ours,
+				    size_t nours)
+{
+	char path[512], buf[4096];
+	unsigned int found = 0;
+	struct dirent *d;
+	bool mine;
+	ssize_t n;
+	size_t i;
+	DIR *dp;
+	int fd;
+
+	dp = opendir(dir);
+	if (!dp)
+		FAIL("opendir %s: %s", dir, strerror(errno));
+	while ((d = readdir(dp))) {
+		if (d->d_type != DT_REG)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			LOG("%s: %s (skipped)", path, strerror(errno));
+			continue;
+		}
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n < 0) {
+			LOG("%s: read: %s (skipped)", path, strerror(errno));
+			continue;
+		}
+		buf[n] = 0;
+		mine = false;
+		for (i = 0; i < nours; i++)
+			mine |= !strcmp(d->d_name, ours[i]);
+		found += mine;
+		if (mine && !(plain_decimal(buf) &&
+			      !kernel_pointer(strtoull(buf, NULL, 10)))) {
+			LOG("%s: \"%.40s\" is not a plain decimal count", path,
+			    buf);
+			vt_fail_mark();
+		}
+		if (address_like(buf)) {
+			LOG("%s: \"%.80s\" looks like an address", path, buf);
+			vt_fail_mark();
+		}
+	}
+	closedir(dp);
+	return found;
+}
+
+TEST(security_sysfs_plain_numbers)
+{
+	static const char *const top[] = {
+		"size", "resident_pages", "dirty_pages", "live_vmas",
+	};
+	static const char *const stats[] = {
+		"mmap", "get_unmapped_area", "vma_open", "vma_close", "fault",
+		"map_pages", "page_mkwrite", "sigbus", "fsync",
+		"pages_cleaned", "resize", "pages_allocated", "pages_freed",
+	};
+	static const char *const params[] = { "size", "mode" };
+	size_t ps = vt_page();
+	unsigned char *p;
+	int fd;
+
+	vt_require_driver();
+	fd = vt_open(O_RDWR);
+	vt_fresh(8 * ps);
+	p = vt_map(NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
+	vt_poke(p + ps, 1);			/* something to count */
+	drop_privileges();
+	EXPECT_EQ(check_sysfs_dir(VMMAP_SYSFS, top, ARRAY_SIZE(top)),
+		  ARRAY_SIZE(top));
+	EXPECT_EQ(check_sysfs_dir(VMMAP_SYSFS "/stats", stats,
+				  ARRAY_SIZE(stats)), ARRAY_SIZE(stats));
+	EXPECT_EQ(check_sysfs_dir("/sys/module/vmmap/parameters", params,
+				  ARRAY_SIZE(params)), ARRAY_SIZE(params));
+	vt_unmap(p, 4 * ps);
+}
+
+/*
+ * Lengths that wrap or exceed the address space fail before anything is
+ * mapped; a refused MAP_FIXED leaves what was at the address intact (the
+ * kernel checks offset + length before it unmaps anything).
+ */
+TEST(security_mmap_len_overflow)
+{
+	size_t ps = vt_page(), huge[] = {
+		SIZE_MAX, SIZE_MAX & ~(ps - 1), SIZE_MAX - ps,
+		/* 2^63, or all but the top 64 KiB of a 32-bit space */
+		sizeof(long) == 8 ? SIZE_MAX / 2 + 1 : SIZE_MAX - 0xffff,
+	};
+	struct vmmap_info i0, i1;
+	struct vmmap_stats a, b;
+	int fd = vt_open(O_RDWR);
+	unsigned char *anon;
+	unsigned int i;
+
+	vt_require_driver();
+	vt_fresh(16 * ps);
+	anon = vt_map(NULL, 2 * ps, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(anon, 0x77, 2 * ps);
+	vt_info(fd, &i0);
+	vt_stats(fd, &a);
+	for (i = 0; i < ARRAY_SIZE(huge); i++) {
+		EXPECT_ERRNO(mmap(NULL, huge[i], PROT_READ, MAP_SHARED, fd, 0),
+			     ENOMEM);
+		EXPECT_ERRNO(mmap(NULL, huge[i], RW, MAP_PRIVATE, fd,
+				  (off_t)ps), ENOMEM);
+		EXPECT_ERRNO(mmap(anon, huge[i], RW, MAP_SHARED | MAP_FIXED,
+				  fd, 0), ENOMEM);
+	}
+	if (sizeof(long) == 8) {
+		/* offset + len past 2^64: file_mmap_ok() */
+		EXPECT_ERRNO(mmap(anon, 2 * ps, RW, MAP_SHARED | MAP_FIXED, fd,
+				  -(off_t)ps), EOVERFLOW);
+		EXPECT_ERRNO(mmap(anon, ps, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+				  fd, -(off_t)ps), EOVERFLOW);
+	}
+	EXPECT_EQ(anon[0], 0x77);
+	EXPECT_EQ(anon[2 * ps - 1], 0x77);
+	EXPECT_EQ(vt_count_obj_vmas(), 0);
+	vt_stats(fd, &b);
+	vt_info(fd, &i1);
+	EXPECT_EQ(b.mmap, a.mmap);
+	EXPECT_EQ(i1.live_vmas, i0.live_vmas);
+	vt_unmap(anon, 2 * ps);
+}
+
+/*
+ * A character device may be mapped at any offset up to 2^64 (minus the
+ * length): near the top, far past the object, every access is SIGBUS, no
+ * page is allocated there, msync (whose file range is computed from the
+ * offset and may come out negative) and a shrink under the mapping are
+ * harmless. A 32-bit process reaches the top of mmap2's 32-bit page offset.
+ */
+TEST(security_mmap_top_of_offset_space)
+{
+	size_t ps = vt_page();
+	uint64_t offs[3];
+	struct vmmap_info i0, i1;
+	unsigned char *p, *q;
+	unsigned int i, n;
+	int fd = vt_open(O_RDWR);
+
+	vt_require_driver();
+	if (sizeof(long) == 8) {
+		offs[0] = (uint64_t)1 << 62;
+		offs[1] = ((uint64_t)1 << 63) - ps;
+		offs[2] = -(uint64_t)(2 * ps);	/* the last one allowed */
+		n = 3;
+	} else {
+		offs[0] = (uint64_t)UINT32_MAX * ps;
+		offs[1] = (uint64_t)1 << 40;
+		n = 2;
+	}
+	vt_fresh(16 * ps);
+	vt_pwrite_pat(fd, 0, 16 * ps, 42);
+	vt_info(fd, &i0);
+	for (i = 0; i < n; i++) {
+		p = mmap64(NULL, ps, RW, MAP_SHARED, fd, (off64_t)offs[i]);
+		if (p == MAP_FAILED)
+			FAIL("mmap at offset %#llx: %s",
+			     (unsigned long long)offs[i], strerror(errno));
+		q = mmap64(NULL, ps, RW, MAP_PRIVATE, fd, (off64_t)offs[i]);
+		ASSERT_NE(q, MAP_FAILED);
+		EXPECT_EQ(vt_try_read(p), SIGBUS);
+		EXPECT_EQ(vt_try_write(p + ps - 1, 1), SIGBUS);
+		EXPECT_EQ(vt_try_write(q, 1), SIGBUS);
+		EXPECT_OK(msync(p, ps, MS_SYNC));
+		vt_resize(8 * ps);
+		vt_resize(16 * ps);
+		EXPECT_EQ(vt_try_read(p), SIGBUS);
+		vt_unmap(p, ps);
+		vt_unmap(q, ps);
+		vt_pwrite_pat(fd, 8 * ps, 8 * ps, 42);
+	}
+	vt_info(fd, &i1);
+	EXPECT_EQ(i1.live_vmas, i0.live_vmas);
+	EXPECT_EQ(i1.resident_pages, i0.resident_pages);
+	EXPECT_EQ(i1.object_size, 16 * ps);
+	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, 16 * ps, 42));
+}
+
+/*
+ * read/write offsets near LLONG_MAX: pos + count past it is EINVAL (the
+ * VFS, rw_verify_area), a position past the end reads 0 and writes ENOSPC,
+ * a huge count is cut at the object's end. Through the 64-bit calls, so a
+ * 32-bit process checks the compat paths too.
+ */
+TEST(security_rw_offset_overflow)
+{
+	const size_t counts[] = { SSIZE_MAX, (size_t)SSIZE_MAX + 1, SIZE_MAX };
+	size_t ps = vt_page(), len = 4 * ps;
+	unsigned char *buf;
+	unsigned int i;
+	ssize_t n;
+	int fd = vt_open(O_RDWR);
+
+	vt_require_driver();
+	vt_fresh(len);
+	vt_pwrite_pat(fd, 0, len, 43);
+	buf = malloc(len);
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 0x3c, len);
+
+	EXPECT_ERRNO(pread64(fd, buf, 1, -1), EINVAL);
+	EXPECT_ERRNO(pread64(fd, buf, 1, LLONG_MIN), EINVAL);
+	EXPECT_ERRNO(pread64(fd, buf, 1, LLONG_MAX), EINVAL);
+	EXPECT_ERRNO(pread64(fd, buf, 16, LLONG_MAX - 8), EINVAL);
+	EXPECT_EQ(pread64(fd, buf, 16, LLONG_MAX - 16), 0);
+	EXPECT_EQ(pread64(fd, buf, 0, LLONG_MAX), 0);
+	EXPECT_ERRNO(pwrite64(fd, buf, 1, -1), EINVAL);
+	EXPECT_ERRNO(pwrite64(fd, buf, 16, LLONG_MAX - 8), EINVAL);
+	EXPECT_ERRNO(pwrite64(fd, buf, 16, LLONG_MAX - 16), ENOSPC);
+	EXPECT_ERRNO(pwrite64(fd, buf, 1, (off64_t)len), ENOSPC);
+
+	/*
+	 * Counts far larger than the object (and the buffer): the copy stops
+	 * at the object's end, never touching the buffer past it.
+	 */
+	EXPECT_EQ(pread64(fd, buf, GiB, 0), (ssize_t)len);
+	EXPECT_TRUE(vt_pat_ok(buf, len, 0, 43));
+	EXPECT_EQ(pread64(fd, buf + len - ps, GiB, (off64_t)(len - ps)),
+		  (ssize_t)ps);
+	EXPECT_EQ(pwrite64(fd, buf, GiB, 0), (ssize_t)len);
+	EXPECT_EQ(pwrite64(fd, buf + len - 8, GiB, (off64_t)(len - 8)), 8);
+	/*
+	 * Counts past the address space: EFAULT (access_ok) or EINVAL (a
+	 * negative ssize_t) from a 64-bit process; a 32-bit process's count
+	 * is small for the 64-bit kernel, so there it is cut like the rest.
+	 */
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		errno = 0;
+		n = pread64(fd, buf, counts[i], 0);
+		if (!((n == -1 && (errno == EFAULT || errno == EINVAL)) ||
+		      (sizeof(long) < 8 && n == (ssize_t)len))) {
+			LOG("pread64 of %zu bytes: %zd (%s)", counts[i], n,
+			    strerror(errno));
+			vt_fail_mark();
+		}
+		n = pwrite64(fd, buf, counts[i], 0);
+		if (!((n == -1 && (errno == EFAULT || errno == EINVAL)) ||
+		      (sizeof(long) < 8 && n == (ssize_t)len))) {
+			LOG("pwrite64 of %zu bytes: %zd (%s)", counts[i], n,
+			    strerror(errno));
+			vt_fail_mark();
+		}
+	}
+
+	/* the file position: LLONG_MAX is allowed, nothing past it */
+	EXPECT_EQ(lseek64(fd, LLONG_MAX, SEEK_SET), LLONG_MAX);
+	EXPECT_ERRNO(read(fd, buf, 1), EINVAL);
+	EXPECT_ERRNO(write(fd, buf, 1), EINVAL);
+	EXPECT_EQ(read(fd, buf, 0), 0);
+	EXPECT_ERRNO(lseek64(fd, 1, SEEK_CUR), EINVAL);
+	EXPECT_ERRNO(lseek64(fd, LLONG_MAX, SEEK_END), EINVAL);
+	EXPECT_EQ(lseek64(fd, 0, SEEK_CUR), LLONG_MAX);
+
+	EXPECT_EQ(vt_size(fd), len);
+	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, len, 43));
+	free(buf);
+}
+
+/* ---- stale data ---- */
+
+static char saved_huge;
+
+/* Sets the module parameter huge to Y or N; SKIPs where the kernel cannot. */
+static void set_huge(char v)
+{
+	int fd = open(HUGE_PARAM, O_RDWR | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
+	if (!saved_huge)
+		ASSERT_EQ(read(fd, &saved_huge, 1), 1);
+	n = pwrite(fd, &v, 1, 0);
+	close(fd);
+	if (n < 0 && errno == EOPNOTSUPP)
+		SKIP("the module cannot map huge pages on this kernel");
+	ASSERT_EQ(n, 1);
+}
+
+static void restore_huge(void)
+{
+	if (saved_huge)
+		set_huge(saved_huge);
+}
+
+/*
+ * [from, to) of the object reads zero through read(2), through the old
+ * mappings (shared and private, whose COW copies must be gone) and through
+ * new shared and private mappings.
+ */
+static void expect_zero(int fd, size_t from, size_t to, unsigned char *shared,
+			unsigned char *priv, size_t maplen)
+{
+	size_t len = to - from;
+	unsigned char *buf = malloc(len), *s, *q;
+
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 0xee, len);
+	ASSERT_EQ(pread(fd, buf, len, (off_t)from), (ssize_t)len);
+	EXPECT_TRUE(vt_zero_ok(buf, len));
+	EXPECT_TRUE(vt_zero_ok(shared + from, len));
+	EXPECT_TRUE(vt_zero_ok(priv + from, len));
+	s = vt_map(NULL, maplen, PROT_READ, MAP_SHARED, fd, 0);
+	q = vt_map(NULL, maplen, RW, MAP_PRIVATE, fd, 0);
+	EXPECT_TRUE(vt_zero_ok(s + from, len));
+	EXPECT_TRUE(vt_zero_ok(q + from, len));
+	vt_unmap(s, maplen);
+	vt_unmap(q, maplen);
+	free(buf);
+}
+
+/*
+ * Fill @len bytes with a pattern (huge pages where on), COW some of it
+ * privately, shrink to @cut, grow back: everything past @cut reads zero,
+ * everything before keeps its data. @cut 0 frees everything. The object's
+ * size is page granular (a resize inside a page is EINVAL), so the finest
+ * cut is one page; a cut a few pages into a PMD cuts inside a huge page.
+ */
+static void stale_after_shrink(size_t len, size_t cut)
+{
+	size_t ps = vt_page();
+	struct vmmap_info info;
+	unsigned char *p, *q;
+	int fd = vt_open(O_RDWR);
+
+	vt_fresh(len);
+	p = vt_map(NULL, len, RW, MAP_SHARED, fd, 0);
+	q = vt_map(NULL, len, RW, MAP_PRIVATE, fd, 0);
+	vt_pat_fill(p, len, 0, 44);
+	memset(q + cut / 2, 0xcc, ps);
+	memset(q + len - ps, 0xcc, ps);
+	vt_resize(cut);
+	vt_info(fd, &info);
+	EXPECT_EQ(info.resident_pages, cut / ps);
+	vt_resize(len);
+	expect_zero(fd, cut, len, p, q, len);
+	EXPECT_TRUE(vt_pat_ok(p, cut, 0, 44));
+	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, cut, 44));
+	vt_unmap(p, len);
+	vt_unmap(q, len);
+}
+
+TEST(security_no_stale_data_small_pages)
+{
+	size_t len = 2 * vt_pmd();
+
+	vt_require_driver();
+	set_huge('N');
+	stale_after_shrink(len, 0);
+	stale_after_shrink(len, vt_page());
+	stale_after_shrink(len, vt_pmd() + 3 * vt_page());
+	restore_huge();
+}
+
+/* One huge page (zeroing them is slow under emulation): empty, and cut. */
+TEST(security_no_stale_data_huge_pages)
+{
+	vt_require_driver();
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
+		SKIP("the kernel has no transparent huge pages");
+	set_huge('Y');
+	stale_after_shrink(vt_pmd(), 0);
+	stale_after_shrink(vt_pmd(), 3 * vt_page());
+	restore_huge();
+}
