@@ -22,6 +22,7 @@
 #endif
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/uio.h>
 
 #ifndef VMMAP_HAVE_FOLIO
 /*
@@ -40,6 +41,9 @@
 #define folio_put(page) put_page(page)
 #define folio_mkclean(page) page_mkclean(page)
 #define folio_mark_dirty(page) set_page_dirty(page)
+#define folio_test_uptodate(page) PageUptodate(page)
+#define flush_dcache_folio(page) flush_dcache_page(page)
+#define offset_in_folio(page, p) ((void)(page), offset_in_page(p))
 #define folio_mkwrite_check_truncate(page, inode) \
 	page_mkwrite_check_truncate(page, inode)
 #define __folio_mark_uptodate(page) SetPageUptodate(page)
@@ -84,6 +88,44 @@ static inline unsigned int filemap_get_folios_tag(struct address_space *mapping,
 	return fbatch->nr;
 }
 #endif /* !VMMAP_HAVE_FOLIO */
+
+/*
+ * Copying from user memory into a locked page cache folio, as
+ * generic_perform_write() does: fault the source in first, then copy with
+ * page faults disabled. copy_folio_from_iter_atomic() (v6.12 as a wrapper,
+ * the only one left in 7.x) follows copy_page_from_iter_atomic() (v5.14),
+ * which followed iov_iter_copy_from_user_atomic() (no iterator advance);
+ * fault_in_iov_iter_readable() (v5.16, returns the bytes it could not fault
+ * in) followed iov_iter_fault_in_readable() (0 or -EFAULT for the range).
+ */
+#if !defined(VMMAP_HAVE_COPY_FOLIO_FROM_ITER_ATOMIC) && \
+	defined(VMMAP_HAVE_COPY_PAGE_FROM_ITER_ATOMIC)
+static inline size_t copy_folio_from_iter_atomic(struct folio *folio,
+						 size_t offset, size_t bytes,
+						 struct iov_iter *i)
+{
+	return copy_page_from_iter_atomic(folio_page(folio, offset / PAGE_SIZE),
+					  offset % PAGE_SIZE, bytes, i);
+}
+#elif !defined(VMMAP_HAVE_COPY_FOLIO_FROM_ITER_ATOMIC)
+static inline size_t copy_folio_from_iter_atomic(struct page *page,
+						 size_t offset, size_t bytes,
+						 struct iov_iter *i)
+{
+	size_t copied = iov_iter_copy_from_user_atomic(page, i, offset, bytes);
+
+	iov_iter_advance(i, copied);
+	return copied;
+}
+#endif
+
+#ifndef VMMAP_HAVE_FAULT_IN_IOV_ITER_READABLE
+static inline size_t fault_in_iov_iter_readable(struct iov_iter *i,
+						size_t bytes)
+{
+	return iov_iter_fault_in_readable(i, bytes) ? bytes : 0;
+}
+#endif
 
 /*
  * a_ops->dirty_folio(mapping, folio) replaced ->set_page_dirty(page) in

@@ -410,6 +410,17 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 
 		bytes = min(bytes, iov_iter_count(to));
 		folio = vmmap_get_folio(mapping, index);
+		if (folio && unlikely(!folio_test_uptodate(folio))) {
+			/*
+			 * Only the new folio of a migration in progress is
+			 * not uptodate: its data is not copied yet, and it
+			 * is locked until it is. Wait for it.
+			 */
+			folio_put(folio);
+			folio = vmmap_lock_folio(mapping, index);
+			if (folio)
+				folio_unlock(folio);
+		}
 		if (folio) {
 			copied =
 				copy_page_to_iter(folio_file_page(folio, index),
@@ -472,9 +483,8 @@ static void vmmap_object_tag_dirty(struct address_space *mapping, pgoff_t first,
  * (without this it would write at the file position). The written pages
  * are marked dirty, as a write through a mapping would.
  *
- * Context: takes the inode lock, which excludes resize, so pages already in
- * the object are looked up and copied into without their folio lock; the
- * source may even be a mapping of the same page.
+ * Context: takes the inode lock, which excludes resize, and each folio's
+ * lock while copying into it; the source may be a mapping of the same page.
  * Return: bytes written, -ENOSPC, -EFAULT, -ENOMEM.
  */
 ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
@@ -483,14 +493,15 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 	struct inode *inode = obj->inode;
 	struct address_space *mapping = vmmap_mapping(obj);
 	ssize_t done = 0, err = 0;
-	loff_t pos, size;
+	loff_t start, pos, size;
 
 	if (!iov_iter_count(from))
 		return 0;
 
 	inode_lock(inode);
 	size = vmmap_size(obj);
-	pos = iocb->ki_flags & IOCB_APPEND ? size : iocb->ki_pos;
+	start = iocb->ki_flags & IOCB_APPEND ? size : iocb->ki_pos;
+	pos = start;
 	if (pos >= size)
 		err = -ENOSPC;
 
@@ -502,26 +513,35 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 		size_t copied;
 
 		bytes = min(bytes, iov_iter_count(from));
-		folio = vmmap_get_folio(mapping, index);
-		if (!folio) {
-			folio = vmmap_object_get_folio(obj, index, 0);
-			if (IS_ERR(folio)) {
-				err = PTR_ERR(folio);
-				break;
-			}
-			folio_unlock(folio);
+		/*
+		 * The copy runs with the folio locked, which keeps migration
+		 * (compaction) from moving the page under it and losing the
+		 * write, and so with page faults disabled: the source may be
+		 * a mapping of this very page, whose fault would wait for
+		 * the lock. So fault the source in first, and come back for
+		 * the rest if it was reclaimed meanwhile.
+		 */
+		if (fault_in_iov_iter_readable(from, bytes) == bytes) {
+			err = -EFAULT;
+			break;
 		}
-		copied = copy_page_from_iter(folio_file_page(folio, index),
-					     offset, bytes, from);
+		folio = vmmap_object_get_folio(obj, index, 0);
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		offset = offset_in_folio(folio, pos);
+		copied =
+			copy_folio_from_iter_atomic(folio, offset, bytes, from);
+		flush_dcache_folio(folio);
+		folio_unlock(folio);
 		folio_put(folio);
 		done += copied;
 		pos += copied;
-		if (copied < bytes)
-			err = -EFAULT;
 		cond_resched();
 	}
 	if (done)
-		vmmap_object_tag_dirty(mapping, iocb->ki_pos >> PAGE_SHIFT,
+		vmmap_object_tag_dirty(mapping, start >> PAGE_SHIFT,
 				       (pos - 1) >> PAGE_SHIFT);
 	iocb->ki_pos = pos;
 	inode_unlock(inode);
