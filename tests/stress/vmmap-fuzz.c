@@ -1314,6 +1314,25 @@ static void op_mprotect(void)
 	refresh_maps();
 }
 
+/*
+ * Whether this kernel lets mremap() shrink (or keep the size of) a range
+ * with no mapping at its start: before 6.x it unmapped the tail and
+ * returned the address without looking for a VMA first; now that is
+ * EFAULT. Probed once, on a range we just unmapped.
+ */
+static bool mremap_shrinks_holes;
+static void *must_map(size_t len, int prot);
+
+static void probe_mremap(void)
+{
+	char *p = must_map(2 * ps, PROT_NONE);
+
+	munmap(p, 2 * ps);
+	mremap_shrinks_holes = mremap(p, 2 * ps, ps, 0) == p;
+	if (mremap_shrinks_holes)
+		out("fuzz: this kernel's mremap shrinks unmapped ranges\n");
+}
+
 static void op_mremap(void)
 {
 	char *a = pick_arena_addr(), *na = NULL, *p;
@@ -1369,7 +1388,10 @@ static void op_mremap(void)
 	if ((uintptr_t)a % ps || ((new_len + ps - 1) & ~(uint64_t)(ps - 1)) == 0)
 		es_must(&s, EINVAL);
 	v = find_vma((uintptr_t)a);
-	if (!s.must_fail && !v)
+	if (!s.must_fail && !v &&
+	    !(mremap_shrinks_holes && !(flags & MREMAP_FIXED) &&
+	      ((new_len + ps - 1) & ~(uint64_t)(ps - 1)) <=
+		      ((old_len + ps - 1) & ~(uint64_t)(ps - 1))))
 		es_must(&s, EFAULT);
 	D("mremap(%s, %#" PRIx64 ", %#" PRIx64 ", %#lx, %s)", A(a), old_len,
 	  new_len, flags, A(na));
@@ -2139,6 +2161,7 @@ static void setup(void)
 	if (mmap(devbuf, DEVBUF_PAGES * ps, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_FIXED, fd_dev, 0) != devbuf)
 		die("mmap of the object: %s", strerror(errno));
+	probe_mremap();
 	/* the arena, PMD aligned, between PROT_NONE guards */
 	r = must_map(ARENA + 2 * GUARD_PAGES * ps + pmd, PROT_NONE);
 	arena = (char *)(((uintptr_t)r + GUARD_PAGES * ps + pmd - 1) & ~(uintptr_t)(pmd - 1));

@@ -1730,6 +1730,34 @@ static pid_t spawn(unsigned int i)
 	return pid;
 }
 
+/*
+ * Compaction migrates page cache pages, the object's among them: a driver
+ * that copies into or out of its pages without the page lock (or without
+ * checking that a page it found is uptodate) loses writes or reads a page
+ * before its data arrived. So ask for compaction every 100-300 ms (a
+ * supervisor thread; root only, and nothing happens without
+ * CONFIG_COMPACTION).
+ */
+static uint64_t compactions;
+
+static void *compactor(void *arg)
+{
+	uint64_t rng = mix64(opt_seed ^ 0xc0ffee);
+
+	(void)arg;
+	while (!LOAD(&sh->stop)) {
+		int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+
+		if (fd < 0)
+			return NULL;
+		if (write(fd, "1", 1) == 1)
+			compactions++;
+		close(fd);
+		msleep(100 + rndn(&rng, 200));
+	}
+	return NULL;
+}
+
 /* Reap a killed child and everything it forked (we are their subreaper);
  * returns the child's wait status. */
 static int reap_group(pid_t pid)
@@ -1896,6 +1924,7 @@ int main(int argc, char **argv)
 	double t0, t_end, next_kill, next_report;
 	size_t shlen, off_slots, off_cur, off_prev, off_tail;
 	unsigned int hung = 0;
+	pthread_t compactor_tid;
 	int c, fd, lfd;
 	char *mem;
 
@@ -1980,6 +2009,8 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i <= opt_procs; i++)
 		spawn(i);
 
+	if (pthread_create(&compactor_tid, NULL, compactor, NULL))
+		die("pthread_create failed");
 	rng = mix64(opt_seed ^ 0x5151);
 	t0 = now();
 	t_end = t0 + opt_secs;
@@ -2044,6 +2075,7 @@ int main(int argc, char **argv)
 
 	/* stop: every child must finish its operation and exit 0 */
 	STORE(&sh->stop, 1);
+	pthread_join(compactor_tid, NULL);
 	for (unsigned int i = 0; i <= opt_procs; i++) {
 		double until = now() + 120;
 		int st = 0;
@@ -2113,6 +2145,7 @@ int main(int argc, char **argv)
 			printf(" %s %" PRIu64, wop_name[o], kills_by_op[o]);
 	printf("); respawns %" PRIu64 ", unexpected deaths %" PRIu64 ", hangs %u\n",
 	       respawns, deaths, hung);
+	printf("stress: compactions requested %" PRIu64 "\n", compactions);
 	printf("stress: kernel counters: mmap +%" PRIu64 " fault +%" PRIu64
 	       " map_pages +%" PRIu64 " page_mkwrite +%" PRIu64 " sigbus +%" PRIu64
 	       " fsync +%" PRIu64 " pages_cleaned +%" PRIu64 " resize +%" PRIu64
