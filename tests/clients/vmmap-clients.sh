@@ -60,7 +60,7 @@ wipe() {
 run_fio() {
 	name=$1 engine=$2 vonly=$3 expect=${4-0}
 	fio --name=vmmap --filename="$DEV" --size="$FIO_SIZE" --bs="$FIO_BS" --rw=write \
-		--ioengine="$engine" --fsync="$FIO_FSYNC" --verify=crc32c --do_verify=0 \
+		--ioengine="$engine" --fsync="$FIO_FSYNC" --verify=crc32c --do_verify="$vonly" \
 		--verify_only="$vonly" --verify_state_save=0 --verify_fatal=1 >"$out" 2>&1
 	rc=$?
 	grep -E '^ *(READ|WRITE): bw=' "$out" | sed "s/^ */# $engine /"
@@ -91,10 +91,13 @@ else
 	memtester -p 0 -d "$DEV" "$MT_SIZE" 1 >"$out" 2>&1
 fi
 rc=$?
-tr '\b' '\n' <"$out" | grep -E '^ *[A-Z][A-Za-z0-9 -]*: *(ok|FAILURE)|^Done|testmask' |
-	sed 's/ *$//; s/^ */# memtester: /'
-[ $rc = 0 ] && grep -q '^Done' "$out" || rc=1
-result "memtester $MT_SIZE ${MT_MASK:+mask $MT_MASK}${MT_MASK:-all tests}" $rc
+# "  Name   : <progress, backspaces> ok" a test; FAILURE lines go to stderr
+sed -E -n 's/^ *([A-Z][A-Za-z0-9 -]*[A-Za-z0-9]) *:.*(ok|FAILURE.*)$/\1: \2/p; t; /FAILURE|^Done/p' "$out" |
+	sed 's/^/# memtester: /'
+if [ $rc != 0 ] || ! grep -q '^Done' "$out"; then
+	rc=1
+fi
+result "memtester $MT_SIZE, tests ${MT_MASK:-all}" $rc
 
 wipe
 stress-ng --dev 1 --dev-file "$DEV" -t "${SNG_SECS}s" --metrics-brief >"$out" 2>&1
