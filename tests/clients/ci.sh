@@ -47,6 +47,7 @@ trap 'rm -rf "$stage"' EXIT
 stage_arch() {
 	local d="$stage/$1" bin
 	if [[ ! -d $d ]]; then
+		vm_say "fio, memtester, stress-ng for $1 (built once, then cached)"
 		bin=$("$top/tests/clients/build.sh" "$1") || return 1
 		mkdir -p "$d"
 		cp "$bin/fio" "$bin/memtester" "$bin/stress-ng" "$d/"

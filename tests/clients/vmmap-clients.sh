@@ -63,8 +63,9 @@ run_fio() {
 		--ioengine="$engine" --fsync="$FIO_FSYNC" --verify=crc32c --do_verify="$vonly" \
 		--verify_only="$vonly" --verify_state_save=0 --verify_fatal=1 >"$out" 2>&1
 	rc=$?
-	grep -E '^ *(READ|WRITE): bw=' "$out" | sed "s/^ */# $engine /"
-	if [ "$expect" = fail ]; then
+	if [ "$expect" != fail ]; then
+		grep -E '^ *(READ|WRITE): bw=' "$out" | sed "s/^ */# $engine /"
+	else
 		[ $rc != 0 ] && grep -q 'verify: bad' "$out"
 		rc=$?
 	fi
