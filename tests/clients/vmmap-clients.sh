@@ -93,7 +93,7 @@ else
 fi
 rc=$?
 # "  Name   : <progress, backspaces> ok" a test; FAILURE lines go to stderr
-sed -E -n 's/^ *([A-Z][A-Za-z0-9 -]*[A-Za-z0-9]) *:.*(ok|FAILURE.*)$/\1: \2/p; t; /FAILURE|^Done/p' "$out" |
+sed -E -n 's/^ *([A-Z0-9][A-Za-z0-9 -]*[A-Za-z0-9]) *:.*(ok|FAILURE.*)$/\1: \2/p; t; /FAILURE|^Done/p' "$out" |
 	sed 's/^/# memtester: /'
 if [ $rc != 0 ] || ! grep -q '^Done' "$out"; then
 	rc=1
