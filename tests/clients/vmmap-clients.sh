@@ -5,7 +5,8 @@
 #
 #   fio       write with one engine, verify with another (--verify_only):
 #             psync -> mmap, then mmap -> psync, both with fsync=N (fsync(2)
-#             for psync, msync(MS_SYNC) for mmap); the device is wiped in
+#             for psync, msync(MS_SYNC) for mmap; and at the end, so every
+#             written page is synced); the device is wiped in
 #             between (resize to 0 and back), and a verify of the wiped
 #             device must fail, so a verify that checks nothing cannot pass
 #   memtester -p 0 -d /dev/vmmap: every pattern through a MAP_SHARED |
@@ -60,7 +61,7 @@ wipe() {
 run_fio() {
 	name=$1 engine=$2 vonly=$3 expect=${4-0}
 	fio --name=vmmap --filename="$DEV" --size="$FIO_SIZE" --bs="$FIO_BS" --rw=write \
-		--ioengine="$engine" --fsync="$FIO_FSYNC" --verify=crc32c --do_verify="$vonly" \
+		--ioengine="$engine" --fsync="$FIO_FSYNC" --end_fsync=1 --verify=crc32c --do_verify="$vonly" \
 		--verify_only="$vonly" --verify_state_save=0 --verify_fatal=1 >"$out" 2>&1
 	rc=$?
 	if [ "$expect" != fail ]; then
