@@ -5,7 +5,7 @@
 #
 # Usage: tests/vm/run.sh --kernel KERNEL [--timeout SECS] [--log FILE]
 #                        [--append "extra cmdline"] [--module KO] [--bin DIR]...
-#                        -- GUEST_COMMAND...
+#                        [--root DIR]... -- GUEST_COMMAND...
 #   KERNEL: a name known to kernel.sh (tests/vm/kernel.sh --list)
 #   --module: load this prebuilt vmmap.ko (e.g. built by dkms) instead of
 #   building one (in the kernel's BUILD_CHROOT when kernel.sh names one);
@@ -14,6 +14,8 @@
 #   --log: console log (default build/vm-logs/KERNEL.log)
 #   --bin: copy the executables in DIR to /bin of the guest too (static
 #   programs of the kernel's architecture, e.g. tests/clients/build.sh's)
+#   --root: copy the tree DIR into the guest's / (e.g. a dynamically linked
+#   program in bin/ with its loader and libraries at their absolute paths)
 #   GUEST_COMMAND runs in /tmp of the guest with the project's binaries
 #   (userspace/, tests/) in PATH, e.g. vmmap-tests or vmmap-demo.
 set -euo pipefail
@@ -21,7 +23,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append="" module=${VMMAP_MODULE:-} bins=()
+kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append="" module=${VMMAP_MODULE:-} bins=() roots=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--kernel) kernel=${2?}; shift 2 ;;
@@ -30,6 +32,7 @@ while [[ $# -gt 0 ]]; do
 	--append) append=${2?}; shift 2 ;;
 	--module) module=${2?}; shift 2 ;;
 	--bin) bins+=("${2?}"); shift 2 ;;
+	--root) roots+=("${2?}"); shift 2 ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
@@ -78,6 +81,10 @@ cp "$work/src/module/vmmap.ko" "$ir/vmmap.ko"
 for d in "$work/bin" "${bins[@]}"; do
 	[[ -d $d ]] || vm_die "--bin $d: no such directory"
 	find "$d" -maxdepth 1 -type f -perm -u+x -exec cp {} "$ir/bin/" \;
+done
+for d in "${roots[@]}"; do
+	[[ -d $d ]] || vm_die "--root $d: no such directory"
+	cp -a "$d/." "$ir/"
 done
 cat >"$ir/init" <<EOF
 #!/bin/busybox sh
