@@ -25,8 +25,9 @@
 #                   KERNELS, hardened boot (tests/stress/ci.sh); then
 #                   fio, memtester and stress-ng on /dev/vmmap, long
 #                   form (tests/clients/ci.sh -l)
-#   make clients    fio, memtester and stress-ng built from Debian's sources
-#                   (static, cached) run against /dev/vmmap in qemu on every
+#   make clients    fio, memtester and stress-ng from Debian (static builds
+#                   of the sources, else the binary packages with their
+#                   libraries; cached) run against /dev/vmmap in qemu on every
 #                   kernel of KERNELS, quick form; tests/clients/ci.sh
 #   make fuzz       vmmap-fuzz only (CALLS= default 100000, SEED= default 1,
 #                   SEED=random)

@@ -1,11 +1,13 @@
 #!/bin/bash
 # ci.sh - "make clients" (quick form) and the clients part of "make stress"
 # (-l, long form): build static fio, memtester and stress-ng for each
-# kernel's architecture (tests/clients/build.sh, cached), boot the kernel
+# kernel's architecture (tests/clients/build.sh, cached; Debian's binary
+# package with its libraries where the source cannot be had), boot the kernel
 # under qemu with tests/vm/run.sh (hardened: slub_debug, page poisoning,
 # init_on_free, KFENCE, panic_on_warn) and run vmmap-clients.sh against
 # /dev/vmmap in the guest. One line per kernel, a summary at the end:
-#   PASS|FAIL <kernel release> <arch> clients[ long]: <ok>/<total> ok; figures
+#   PASS|FAIL <kernel release> <arch> clients[ long]: <ok>/<total> ok; figures;
+#     each program's version and provenance (static, Debian source | Debian binary)
 #   clients: N passed, M failed (T s)
 # A kernel fails on any "not ok", a non-zero exit, a kernel WARNING/BUG/
 # Oops/KFENCE line, a failed rmmod or a page leak (run.sh's checks).
@@ -42,17 +44,28 @@ fi
 stage=$(mktemp -d "${TMPDIR:-/tmp}/vmmap-clients.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
-# stage_arch ARCH - a directory with the programs for ARCH and the guest
-# script, for run.sh --bin; built once per architecture.
+# stage_arch ARCH - a directory for ARCH: bin/ with the static programs and
+# the guest script (run.sh --bin), root/ with the programs that came as
+# Debian binary packages and their libraries, and etc/vmmap-clients, each
+# program's version and provenance (run.sh --root); built once per architecture.
 stage_arch() {
-	local d="$stage/$1" bin
+	local d="$stage/$1" bin p v
 	if [[ ! -d $d ]]; then
 		vm_say "fio, memtester, stress-ng for $1 (built once, then cached)"
 		bin=$("$top/tests/clients/build.sh" "$1") || return 1
-		mkdir -p "$d"
-		cp "$bin/fio" "$bin/memtester" "$bin/stress-ng" "$d/"
-		cp "$top/tests/clients/vmmap-clients.sh" "$d/vmmap-clients"
-		chmod +x "$d/vmmap-clients"
+		mkdir -p "$d.tmp/bin" "$d.tmp/root/etc"
+		for p in fio memtester stress-ng; do
+			v=$(cat "$bin/$p.version") || return 1
+			if [[ $v == *"(Debian binary)" ]]; then
+				cp -a "$bin/$p.root/." "$d.tmp/root/"
+			else
+				cp "$bin/$p" "$d.tmp/bin/"
+			fi
+			echo "$p $v" >>"$d.tmp/root/etc/vmmap-clients"
+		done
+		cp "$top/tests/clients/vmmap-clients.sh" "$d.tmp/bin/vmmap-clients"
+		chmod +x "$d.tmp/bin/vmmap-clients"
+		mv "$d.tmp" "$d"
 	fi
 	echo "$d"
 }
@@ -73,7 +86,7 @@ for kernel in "$@"; do
 	rm -f "$log"
 	start=$SECONDS
 	KVER=$kernel ARCH="?"
-	result=FAIL why=""
+	result=FAIL why="" bin="" ok="" plan=""
 	if ! vm_kernel_env "$kernel" >/dev/null 2>"$log.err"; then
 		why="cannot get kernel $kernel"
 	elif ! bin=$(stage_arch "$ARCH" 2>>"$log.err"); then
@@ -83,10 +96,10 @@ for kernel in "$@"; do
 		run_ok=1
 		if [[ $verbose == 1 ]]; then
 			"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
-				--bin "$bin" -- "${guest[@]}" || run_ok=0
+				--bin "$bin/bin" --root "$bin/root" -- "${guest[@]}" || run_ok=0
 		else
 			"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
-				--bin "$bin" -- "${guest[@]}" >/dev/null 2>>"$log.err" || run_ok=0
+				--bin "$bin/bin" --root "$bin/root" -- "${guest[@]}" >/dev/null 2>>"$log.err" || run_ok=0
 		fi
 		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n 1)
 		ok=$(grep -a -c '^ok [0-9]' "$log") || true
@@ -100,6 +113,7 @@ for kernel in "$@"; do
 	fi
 	line="$result $KVER $ARCH $form: ${ok:-0}/${plan:-?} ok"
 	[[ -f $log ]] && line+="; $(figures "$log")"
+	[[ -f ${bin-}/root/etc/vmmap-clients ]] && line+="; $(sed -z 's/\n$//; s/\n/, /g' "$bin/root/etc/vmmap-clients")"
 	[[ -n $why ]] && line+=" [$why]"
 	echo "$line"
 	if [[ $result == PASS ]]; then

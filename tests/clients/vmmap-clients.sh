@@ -75,6 +75,7 @@ run_fio() {
 
 echo "1..7"
 echo "# $(uname -r) $(uname -m); fio $(fio --version); memtester, stress-ng $(stress-ng --version | sed -n 's/.*version \([^ ]*\).*/\1/p')"
+[ -f /etc/vmmap-clients ] && sed 's/^/# /' /etc/vmmap-clients
 vmmap-stat -r "$DEVSIZE" | sed -n '1s/^/# /p'
 
 wipe
