@@ -22,7 +22,13 @@
 #                   built, purge
 #   make stress     vmmap-stress (DURATION= seconds, default 60) and
 #                   vmmap-fuzz (CALLS=, SEED=) in qemu on every kernel of
-#                   KERNELS, hardened boot; tests/stress/ci.sh
+#                   KERNELS, hardened boot (tests/stress/ci.sh); then
+#                   fio, memtester and stress-ng on /dev/vmmap, long
+#                   form (tests/clients/ci.sh -l)
+#   make clients    fio, memtester and stress-ng from Debian (static builds
+#                   of the sources, else the binary packages with their
+#                   libraries; cached) run against /dev/vmmap in qemu on every
+#                   kernel of KERNELS, quick form; tests/clients/ci.sh
 #   make fuzz       vmmap-fuzz only (CALLS= default 100000, SEED= default 1,
 #                   SEED=random)
 #   make install    modules_install + depmod for KERNELRELEASE
@@ -87,6 +93,10 @@ deb-test: deb
 stress: deps
 	$(MAKE) -C tests/stress WERROR=1
 	tests/stress/ci.sh -d $(DURATION) -n $(CALLS) -s $(SEED) $(KERNELS)
+	tests/clients/ci.sh -l $(KERNELS)
+
+clients: deps
+	tests/clients/ci.sh $(KERNELS)
 
 fuzz: deps
 	$(MAKE) -C tests/stress WERROR=1
@@ -112,4 +122,4 @@ clean:
 	$(MAKE) -C tests clean
 	rm -rf build
 
-.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress fuzz install clean
+.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress clients fuzz install clean

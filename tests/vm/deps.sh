@@ -18,6 +18,10 @@ pkgs=(
 	libelf1 libssl3 zlib1g dwarves
 	# tests/lint.sh: checkpatch.pl and .clang-format from the kernel source
 	linux-source-6.12 xz-utils perl clang-format
+	# tests/clients/build.sh: apt-get source (dpkg-source), static fio,
+	# memtester and stress-ng (libc6-dev(-arm64-cross) above), checked with
+	# file; a binary package's libraries found with readelf
+	dpkg-dev file binutils
 )
 
 missing=()

@@ -59,45 +59,6 @@ arch_vars() {
 	esac
 }
 
-# apt_setup ARCH DIST - create (once) and refresh (daily) a private apt
-# configuration for ARCH packages of DIST; sets APT_CONF to its config file.
-apt_setup() {
-	local arch=$1 dist=$2 a="$VM_CACHE/apt/$1-$2"
-	APT_CONF="$a/apt.conf"
-	if [[ ! -f $APT_CONF ]]; then
-		mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/state"
-		: >"$a/status"
-		vm_sources "$arch" "$dist" >"$a/sources.list"
-		cat >"$APT_CONF.new" <<-EOF
-			Dir::Etc::SourceList "$a/sources.list";
-			Dir::Etc::SourceParts "/dev/null";
-			Dir::Etc::Preferences "/dev/null";
-			Dir::Etc::PreferencesParts "/dev/null";
-			Dir::State "$a/state";
-			Dir::State::Lists "$a/lists";
-			Dir::State::status "$a/status";
-			Dir::Cache "$a/cache";
-			#clear APT::Architectures;
-			APT::Architecture "$arch";
-			APT::Architectures { "$arch"; };
-			Acquire::Check-Valid-Until "false";
-			Acquire::Check-Date "false";
-			Acquire::Languages "none";
-			#clear APT::Update::Post-Invoke-Success;
-			#clear APT::Update::Post-Invoke;
-		EOF
-		if [[ $(id -u) == 0 ]]; then
-			echo 'APT::Sandbox::User "root";' >>"$APT_CONF.new"
-		fi
-		mv "$APT_CONF.new" "$APT_CONF"
-	fi
-	if [[ -z $(find "$a/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 -print -quit) ]]; then
-		vm_say "apt-get update ($arch $dist)"
-		apt-get -c "$APT_CONF" -qq update >&2 ||
-			vm_say "apt-get update reported errors; trying with what it got"
-	fi
-}
-
 # show FIELD PACKAGE - a field of PACKAGE's newest version.
 show() {
 	apt-cache -c "$APT_CONF" show --no-all-versions "$2" 2>/dev/null |
@@ -157,7 +118,7 @@ fetch() {
 	: >"$PKGLIST"
 
 	vm_say "resolving $kernel ($ARCH, $DIST)"
-	apt_setup "$ARCH" "$DIST"
+	vm_apt_setup "$ARCH" "$DIST"
 	local target_conf=$APT_CONF
 	img=$(resolve_image "$IMAGE") || true
 	[[ -n $img ]] || vm_die "no kernel image package for $IMAGE"
@@ -171,7 +132,7 @@ fetch() {
 
 	vm_say "downloading $bin $hdr $common busybox-static ($ARCH), $kbuild (amd64)"
 	(cd "$tmp/debs" && download "$bin" "$hdr" "$common" busybox-static)
-	apt_setup amd64 "$DIST" # the kbuild tools run on the host (or the chroot)
+	vm_apt_setup amd64 "$DIST" # the kbuild tools run on the host (or the chroot)
 	(cd "$tmp/debs" && download "$kbuild")
 	local kbuild_deps
 	kbuild_deps=$(deps "$kbuild" | xargs)

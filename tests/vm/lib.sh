@@ -130,6 +130,53 @@ vm_sources() {
 	done
 }
 
+# vm_apt_setup ARCH DIST - create (once) and refresh (daily) a private apt
+# configuration for ARCH packages of DIST, or with ARCH "src" for its source
+# packages (deb-src); sets APT_CONF to its config file.
+vm_apt_setup() {
+	local apt_arch=$1 dist=$2 a="$VM_CACHE/apt/$1-$2" index=Packages
+	APT_CONF="$a/apt.conf"
+	if [[ $apt_arch == src ]]; then
+		apt_arch=amd64 index=Sources
+	fi
+	if [[ ! -f $APT_CONF ]]; then
+		mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/state"
+		: >"$a/status"
+		if [[ $index == Sources ]]; then
+			vm_sources "$apt_arch" "$dist" | sed 's/^deb \[arch=[^ ]* /deb-src [/'
+		else
+			vm_sources "$apt_arch" "$dist"
+		fi >"$a/sources.list"
+		cat >"$APT_CONF.new" <<-EOF
+			Dir::Etc::SourceList "$a/sources.list";
+			Dir::Etc::SourceParts "/dev/null";
+			Dir::Etc::Preferences "/dev/null";
+			Dir::Etc::PreferencesParts "/dev/null";
+			Dir::State "$a/state";
+			Dir::State::Lists "$a/lists";
+			Dir::State::status "$a/status";
+			Dir::Cache "$a/cache";
+			#clear APT::Architectures;
+			APT::Architecture "$apt_arch";
+			APT::Architectures { "$apt_arch"; };
+			Acquire::Check-Valid-Until "false";
+			Acquire::Check-Date "false";
+			Acquire::Languages "none";
+			#clear APT::Update::Post-Invoke-Success;
+			#clear APT::Update::Post-Invoke;
+		EOF
+		if [[ $(id -u) == 0 ]]; then
+			echo 'APT::Sandbox::User "root";' >>"$APT_CONF.new"
+		fi
+		mv "$APT_CONF.new" "$APT_CONF"
+	fi
+	if [[ -z $(find "$a/lists" -maxdepth 1 -name "*$index*" -mmin -1440 -print -quit) ]]; then
+		vm_say "apt-get update ($1 $dist)"
+		apt-get -c "$APT_CONF" -qq update >&2 ||
+			vm_say "apt-get update reported errors; trying with what it got"
+	fi
+}
+
 # vm_chroot DIR [-b PATH]... [--] COMMAND... - run COMMAND as root in the
 # chroot DIR with a clean environment, /proc mounted and each PATH bound at
 # the same path inside, so absolute paths mean the same on both sides. All

@@ -5,13 +5,18 @@
 # counted, or any kernel warning/oops on the console.
 #
 # Usage: tests/vm/run.sh --kernel KERNEL [--timeout SECS] [--log FILE]
-#                        [--append "extra cmdline"] [--module KO] -- GUEST_COMMAND...
+#                        [--append "extra cmdline"] [--module KO] [--bin DIR]...
+#                        [--root DIR]... -- GUEST_COMMAND...
 #   KERNEL: a name known to kernel.sh (tests/vm/kernel.sh --list)
 #   --module: load this prebuilt vmmap.ko (e.g. built by dkms) instead of
 #   building one (in the kernel's BUILD_CHROOT when kernel.sh names one);
 #   default $VMMAP_MODULE (how check.sh callers pass it)
 #   --timeout: kill qemu after SECS seconds (default $VMMAP_TIMEOUT or 600)
 #   --log: console log (default build/vm-logs/KERNEL.log)
+#   --bin: copy the executables in DIR to /bin of the guest too (static
+#   programs of the kernel's architecture, e.g. tests/clients/build.sh's)
+#   --root: copy the tree DIR into the guest's / (e.g. a dynamically linked
+#   program in bin/ with its loader and libraries at their absolute paths)
 #   GUEST_COMMAND runs in /tmp of the guest with the project's binaries
 #   (userspace/, tests/) in PATH, e.g. vmmap-tests or vmmap-demo.
 set -euo pipefail
@@ -19,7 +24,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append="" module=${VMMAP_MODULE:-}
+kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append="" module=${VMMAP_MODULE:-} bins=() roots=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--kernel) kernel=${2?}; shift 2 ;;
@@ -27,6 +32,8 @@ while [[ $# -gt 0 ]]; do
 	--log) log=${2?}; shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
 	--module) module=${2?}; shift 2 ;;
+	--bin) bins+=("${2?}"); shift 2 ;;
+	--root) roots+=("${2?}"); shift 2 ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
@@ -72,7 +79,14 @@ done
 ir="$work/initramfs"
 cp "$BUSYBOX" "$ir/bin/busybox"
 cp "$work/src/module/vmmap.ko" "$ir/vmmap.ko"
-find "$work/bin" -maxdepth 1 -type f -perm -u+x -exec cp {} "$ir/bin/" \;
+for d in "$work/bin" "${bins[@]}"; do
+	[[ -d $d ]] || vm_die "--bin $d: no such directory"
+	find "$d" -maxdepth 1 -type f -perm -u+x -exec cp {} "$ir/bin/" \;
+done
+for d in "${roots[@]}"; do
+	[[ -d $d ]] || vm_die "--root $d: no such directory"
+	cp -a "$d/." "$ir/"
+done
 cat >"$ir/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox mkdir -p /dev /proc /sys /tmp

@@ -1,0 +1,129 @@
+#!/bin/bash
+# ci.sh - "make clients" (quick form) and the clients part of "make stress"
+# (-l, long form): build static fio, memtester and stress-ng for each
+# kernel's architecture (tests/clients/build.sh, cached; Debian's binary
+# package with its libraries where the source cannot be had), boot the kernel
+# under qemu with tests/vm/run.sh (hardened: slub_debug, page poisoning,
+# init_on_free, KFENCE, panic_on_warn) and run vmmap-clients.sh against
+# /dev/vmmap in the guest. One line per kernel, a summary at the end:
+#   PASS|FAIL <kernel release> <arch> clients[ long]: <ok>/<total> ok; figures;
+#     each program's version and provenance (static, Debian source | Debian binary)
+#   clients: N passed, M failed (T s)
+# A kernel fails on any "not ok", a non-zero exit, a kernel WARNING/BUG/
+# Oops/KFENCE line, a failed rmmod or a page leak (run.sh's checks).
+# Consoles: build/vm-logs/clients-KERNEL.log.
+#
+# Usage: tests/clients/ci.sh [-l] [-v] [KERNEL...]
+#   -l: the long form (every memtester test, fio 48 MiB, stress-ng 60 s)
+#   -v: show the builds and the console
+#   default kernels: 6.1-amd64 6.12-amd64 6.1-arm64
+#   VMMAP_TIMEOUT overrides the per-boot timeout (default 900, -l 1500)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
+. "$top/tests/vm/lib.sh"
+
+usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+long=0 verbose=0
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	-l) long=1; shift ;;
+	-v) verbose=1; shift ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+# shellcheck disable=SC2086 # the default list is space-separated
+[[ $# -gt 0 ]] || set -- $VM_DEFAULT_KERNELS
+guest=(vmmap-clients)
+form=clients timeout=${VMMAP_TIMEOUT:-900}
+if [[ $long == 1 ]]; then
+	guest+=(-l) form="clients long" timeout=${VMMAP_TIMEOUT:-1500}
+fi
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/vmmap-clients.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+
+# stage_arch ARCH - a directory for ARCH: bin/ with the static programs and
+# the guest script (run.sh --bin), root/ with the programs that came as
+# Debian binary packages and their libraries, and etc/vmmap-clients, each
+# program's version and provenance (run.sh --root); built once per architecture.
+stage_arch() {
+	local d="$stage/$1" bin p v
+	if [[ ! -d $d ]]; then
+		vm_say "fio, memtester, stress-ng for $1 (built once, then cached)"
+		bin=$("$top/tests/clients/build.sh" "$1") || return 1
+		mkdir -p "$d.tmp/bin" "$d.tmp/root/etc"
+		for p in fio memtester stress-ng; do
+			v=$(cat "$bin/$p.version") || return 1
+			if [[ $v == *"(Debian binary)" ]]; then
+				cp -a "$bin/$p.root/." "$d.tmp/root/"
+			else
+				cp "$bin/$p" "$d.tmp/bin/"
+			fi
+			echo "$p $v" >>"$d.tmp/root/etc/vmmap-clients"
+		done
+		cp "$top/tests/clients/vmmap-clients.sh" "$d.tmp/bin/vmmap-clients"
+		chmod +x "$d.tmp/bin/vmmap-clients"
+		mv "$d.tmp" "$d"
+	fi
+	echo "$d"
+}
+
+# figures LOG - the numbers worth a line: fio bandwidths, stress-ng bogo ops.
+figures() {
+	local f
+	f=$(sed -n 's/^# \(psync\|mmap\) *\(READ\|WRITE\): bw=\([^ ]*\) .*/\1 \2 \3/p' "$1" |
+		paste -sd, | sed 's/,/, /g')
+	f+="; stress-ng $(sed -n 's/^# .*\] dev  *\([0-9]*\) .*/\1/p' "$1" | head -n 1) bogo ops"
+	echo "fio $f"
+}
+
+passed=0 failed=0 start_all=$SECONDS status=0
+for kernel in "$@"; do
+	mkdir -p "$VM_LOGS"
+	log="$VM_LOGS/clients-$kernel.log"
+	rm -f "$log"
+	start=$SECONDS
+	KVER=$kernel ARCH="?"
+	result=FAIL why="" bin="" ok="" plan=""
+	if ! vm_kernel_env "$kernel" >/dev/null 2>"$log.err"; then
+		why="cannot get kernel $kernel"
+	elif ! bin=$(stage_arch "$ARCH" 2>>"$log.err"); then
+		why="client build failed for $ARCH"
+	else
+		[[ $verbose == 1 ]] && cat "$log.err" >&2
+		run_ok=1
+		if [[ $verbose == 1 ]]; then
+			"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
+				--bin "$bin/bin" --root "$bin/root" -- "${guest[@]}" || run_ok=0
+		else
+			"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
+				--bin "$bin/bin" --root "$bin/root" -- "${guest[@]}" >/dev/null 2>>"$log.err" || run_ok=0
+		fi
+		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n 1)
+		ok=$(grep -a -c '^ok [0-9]' "$log") || true
+		if [[ $run_ok == 1 && -n $plan && $ok == "$plan" ]]; then
+			result=PASS
+		else
+			why=$(vm_check_log "$log" | paste -sd';' | sed 's/;  */; /g') || true
+			nok=$(grep -a '^not ok' "$log" | paste -sd';') || true
+			why="${nok:+$nok; }${why:-$ok of ${plan:-?} ok}"
+		fi
+	fi
+	line="$result $KVER $ARCH $form: ${ok:-0}/${plan:-?} ok"
+	[[ -f $log ]] && line+="; $(figures "$log")"
+	[[ -f ${bin-}/root/etc/vmmap-clients ]] && line+="; $(sed -z 's/\n$//; s/\n/, /g' "$bin/root/etc/vmmap-clients")"
+	[[ -n $why ]] && line+=" [$why]"
+	echo "$line"
+	if [[ $result == PASS ]]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1)) status=1
+		tail -n 20 "$log.err" >&2 || true
+	fi
+	vm_say "$kernel: build, boot and run took $((SECONDS - start)) s; console: $log"
+	rm -f "$log.err"
+done
+echo "clients: $passed passed, $failed failed ($((SECONDS - start_all)) s)"
+exit "$status"

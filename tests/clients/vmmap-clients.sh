@@ -1,0 +1,122 @@
+#!/bin/sh
+# vmmap-clients.sh - run programs written by others against /dev/vmmap, in
+# the test guest (busybox sh; fio, memtester, stress-ng and vmmap-stat in
+# PATH). TAP on stdout, one line a program run; exit status 1 if any failed.
+#
+#   fio       write with one engine, verify with another (--verify_only):
+#             psync -> mmap, then mmap -> psync, both with fsync=N (fsync(2)
+#             for psync, msync(MS_SYNC) for mmap; and at the end, so every
+#             written page is synced); the device is wiped in
+#             between (resize to 0 and back), and a verify of the wiped
+#             device must fail, so a verify that checks nothing cannot pass
+#   memtester -p 0 -d /dev/vmmap: every pattern through a MAP_SHARED |
+#             MAP_LOCKED mapping of the device (quick: MEMTESTER_TEST_MASK)
+#   stress-ng --dev on /dev/vmmap: open flags, lseek, poll, ioctls, mmap
+#             from several threads
+#
+# Usage: vmmap-clients.sh [-l]
+#   default: the quick form (CI): fio 16 MiB, memtester mask 0x3 on 4 MiB,
+#            stress-ng 10 s
+#   -l:      the long form (make stress): fio 48 MiB, every memtester test
+#            on 4 MiB, stress-ng 60 s
+set -u
+
+DEV=/dev/vmmap
+DEVSIZE=64M
+FIO_SIZE=16M FIO_BS=64k FIO_FSYNC=8
+MT_SIZE=4M MT_MASK=0x3
+SNG_SECS=10
+if [ "${1-}" = -l ]; then
+	FIO_SIZE=48M FIO_FSYNC=4
+	MT_MASK=""
+	SNG_SECS=60
+elif [ $# -gt 0 ]; then
+	echo "usage: vmmap-clients.sh [-l]" >&2
+	exit 2
+fi
+
+n=0 failed=0
+out=/tmp/vmmap-clients.out
+
+# result NAME STATUS - a TAP line; on failure the program's output as comments.
+result() {
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1"
+		failed=$((failed + 1))
+		sed 's/^/# /' "$out" | tail -n 40
+	fi
+}
+
+# wipe - drop every page of the device: it reads zeroes afterwards.
+wipe() {
+	vmmap-stat -r 0 -r "$DEVSIZE" >/dev/null || echo "# vmmap-stat: wipe failed"
+}
+
+# run_fio NAME ENGINE VERIFY_ONLY [EXPECT_FAIL] - one fio job on the device:
+# a sequential write with crc32c verify headers, or (VERIFY_ONLY=1) the
+# verify pass of the same job, which reads and checks what is there.
+run_fio() {
+	name=$1 engine=$2 vonly=$3 expect=${4-0}
+	fio --name=vmmap --filename="$DEV" --size="$FIO_SIZE" --bs="$FIO_BS" --rw=write \
+		--ioengine="$engine" --fsync="$FIO_FSYNC" --end_fsync=1 --verify=crc32c --do_verify="$vonly" \
+		--verify_only="$vonly" --verify_state_save=0 --verify_fatal=1 >"$out" 2>&1
+	rc=$?
+	if [ "$expect" != fail ]; then
+		grep -E '^ *(READ|WRITE): bw=' "$out" | sed "s/^ */# $engine /"
+	else
+		[ $rc != 0 ] && grep -q 'verify: bad' "$out"
+		rc=$?
+	fi
+	result "$name" $rc
+}
+
+echo "1..7"
+echo "# $(uname -r) $(uname -m); fio $(fio --version); memtester, stress-ng $(stress-ng --version | sed -n 's/.*version \([^ ]*\).*/\1/p')"
+[ -f /etc/vmmap-clients ] && sed 's/^/# /' /etc/vmmap-clients
+vmmap-stat -r "$DEVSIZE" | sed -n '1s/^/# /p'
+
+wipe
+run_fio "fio write $FIO_SIZE psync fsync=$FIO_FSYNC" psync 0
+run_fio "fio verify $FIO_SIZE mmap" mmap 1
+wipe
+run_fio "fio verify of the wiped device fails (control)" mmap 1 fail
+run_fio "fio write $FIO_SIZE mmap fsync=$FIO_FSYNC" mmap 0
+run_fio "fio verify $FIO_SIZE psync" psync 1
+vmmap-stat | grep -E ' (fsync|pages_cleaned|page_mkwrite) ' | sed 's/^ */# /'
+
+wipe
+if [ -n "$MT_MASK" ]; then
+	MEMTESTER_TEST_MASK=$MT_MASK memtester -p 0 -d "$DEV" "$MT_SIZE" 1 >"$out" 2>&1
+else
+	memtester -p 0 -d "$DEV" "$MT_SIZE" 1 >"$out" 2>&1
+fi
+rc=$?
+# "  Name   : <progress, backspaces> ok" a test; FAILURE lines go to stderr
+sed -E -n 's/^ *([A-Z0-9][A-Za-z0-9 -]*[A-Za-z0-9]) *:.*(ok|FAILURE.*)$/\1: \2/p; t; /FAILURE|^Done/p' "$out" |
+	sed 's/^/# memtester: /'
+if [ $rc != 0 ] || ! grep -q '^Done' "$out"; then
+	rc=1
+fi
+result "memtester $MT_SIZE, tests ${MT_MASK:-all}" $rc
+
+wipe
+stress-ng --dev 1 --dev-file "$DEV" -t "${SNG_SECS}s" --metrics-brief >"$out" 2>&1
+rc=$?
+grep -E ' dev +[0-9]+ | run completed|passed:|failed:|skipped:' "$out" | sed 's/^/# /'
+# 0.15 ends with "successful run completed", later versions also count
+# "passed: N" and "failed: N"; the dev stressor must have done some work
+if [ $rc = 0 ] && grep -q 'successful run completed' "$out" &&
+	! grep -q 'unsuccessful run' "$out" && ! grep -E -q '(failed|skipped): [1-9]' "$out" &&
+	grep -E -q ' dev +[1-9][0-9]* ' "$out"; then
+	rc=0
+else
+	[ $rc = 0 ] && rc=1
+fi
+result "stress-ng --dev $SNG_SECS s" $rc
+
+vmmap-stat | sed -n '1,2s/^/# /p'
+echo "# $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]
