@@ -120,10 +120,22 @@ static inline size_t copy_folio_from_iter_atomic(struct page *page,
 #endif
 
 #ifndef VMMAP_HAVE_FAULT_IN_IOV_ITER_READABLE
+/* All or nothing before v5.16: bisect for the readable part of @bytes. */
 static inline size_t fault_in_iov_iter_readable(struct iov_iter *i,
 						size_t bytes)
 {
-	return iov_iter_fault_in_readable(i, bytes) ? bytes : 0;
+	size_t ok = 0, bad = bytes, mid;
+
+	if (!iov_iter_fault_in_readable(i, bytes))
+		return 0;
+	while (bad - ok > 1) {
+		mid = ok + (bad - ok) / 2;
+		if (iov_iter_fault_in_readable(i, mid))
+			bad = mid;
+		else
+			ok = mid;
+	}
+	return bytes - ok;
 }
 #endif
 

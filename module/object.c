@@ -518,8 +518,9 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 		 * (compaction) from moving the page under it and losing the
 		 * write, and so with page faults disabled: the source may be
 		 * a mapping of this very page, whose fault would wait for
-		 * the lock. So fault the source in first, and come back for
-		 * the rest if it was reclaimed meanwhile.
+		 * the lock. So fault the source in first (the copy stops
+		 * where the source is not there) and come back for the rest
+		 * until none of it can be faulted in.
 		 */
 		if (fault_in_iov_iter_readable(from, bytes) == bytes) {
 			err = -EFAULT;
