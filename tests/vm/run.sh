@@ -94,6 +94,8 @@ if insmod /vmmap.ko; then
 	cd /
 	rmmod vmmap && rm=0
 fi
+[ ! -r /proc/lockdep_stats ] ||
+	sed -n 's/^ *debug_locks: */VMMAP-LOCKDEP debug_locks=/p' /proc/lockdep_stats
 dmesg | grep vmmap
 echo "VMMAP-DONE insmod=\$ins rc=\$rc rmmod=\$rm"
 poweroff -f
