@@ -32,6 +32,12 @@
 #                   kernel of KERNELS, quick form; tests/clients/ci.sh
 #   make fuzz       vmmap-fuzz only (CALLS= default 100000, SEED= default 1,
 #                   SEED=random)
+#   make check-debug
+#                   the tests, vmmap-stress (DEBUG_DURATION=, default 60 s)
+#                   and vmmap-fuzz (DEBUG_CALLS=, default 20000; SEED=) in
+#                   qemu on a kernel built from Debian's linux-source-6.12
+#                   with KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC and
+#                   KFENCE (built once, cached); tests/debug/check-debug.sh
 #   make install    modules_install + depmod for KERNELRELEASE
 #   make uninstall  remove what install put there, depmod
 #   make clean
@@ -44,6 +50,8 @@ DURATION ?= 60
 CALLS ?= 100000
 SEED ?= 1
 CLIENTS ?= 1
+DEBUG_DURATION ?= 60
+DEBUG_CALLS ?= 20000
 
 all: module userspace
 
@@ -104,6 +112,10 @@ fuzz: deps
 	$(MAKE) -C tests/stress WERROR=1
 	tests/stress/ci.sh --fuzz-only -n $(CALLS) -s $(SEED) $(KERNELS)
 
+check-debug: deps
+	$(MAKE) -C tests/stress WERROR=1
+	tests/debug/check-debug.sh -d $(DEBUG_DURATION) -n $(DEBUG_CALLS) -s $(SEED)
+
 install: module
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install
 	depmod -a "$(KERNELRELEASE)"
@@ -124,4 +136,4 @@ clean:
 	$(MAKE) -C tests clean
 	rm -rf build
 
-.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress clients fuzz install clean
+.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress clients fuzz check-debug install clean

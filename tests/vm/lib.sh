@@ -42,8 +42,15 @@ vm_kernel_env() {
 	eval "$env"
 }
 
-# Lines on the console that fail a run whatever the guest reported.
+# Lines on the console that fail a run whatever the guest reported: also
+# what the debug kernel (tests/debug) reports with: KASAN ("BUG: KASAN:"),
+# lockdep ("WARNING: possible circular locking dependency", "inconsistent
+# lock state"...), DEBUG_VM (VM_BUG_ON_* prints "page dumped because" then
+# "kernel BUG at"), SLUB ("BUG kmalloc-64 (Not tainted): ...", "INFO: ..."),
+# RCU stalls and hung tasks ("INFO:"), lockdep switching itself off.
 VM_BAD_RE='WARNING:|BUG:|Oops|KFENCE:|general protection|Kernel panic|vmmap: leaked'
+VM_BAD_RE+='|kernel BUG at|BUG [^ ]+ \((Not tainted|Tainted)|(^|[^A-Za-z_])INFO:|page dumped because'
+VM_BAD_RE+='|VM_BUG_ON|UBSAN:|turning off the locking correctness validator'
 
 # Free memory (zone free pages plus per-CPU lists, caches dropped) may be
 # this much lower after rmmod than before insmod: about 3 times the worst
@@ -71,6 +78,11 @@ vm_check_log() {
 			[[ $rc == 0 ]] || { echo "guest command exited with status $rc"; n=1; }
 			[[ $rm == 0 ]] || { echo "rmmod vmmap failed"; n=1; }
 		fi
+	fi
+	# run.sh prints debug_locks from /proc/lockdep_stats on lockdep kernels
+	if grep -a -q '^VMMAP-LOCKDEP debug_locks=0' "$log"; then
+		echo "lockdep was off at the end (debug_locks=0): it turned itself off"
+		n=1
 	fi
 	bad=$(grep -a -E "$VM_BAD_RE" "$log" | sort -u | head -n 5) || true
 	if [[ -n $bad ]]; then

@@ -120,6 +120,8 @@ if insmod /vmmap.ko; then
 	vmas=\$(cat /sys/class/misc/vmmap/live_vmas)
 	rmmod vmmap && rm=0
 fi
+[ ! -r /proc/lockdep_stats ] ||
+	sed -n 's/^ *debug_locks: */VMMAP-LOCKDEP debug_locks=/p' /proc/lockdep_stats
 dmesg | grep vmmap
 echo "VMMAP-MEM free_kb_before=\$free0 free_kb_after=\$(freekb) live_vmas=\$vmas"
 echo "VMMAP-DONE insmod=\$ins rc=\$rc rmmod=\$rm"

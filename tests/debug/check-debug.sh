@@ -1,0 +1,64 @@
+#!/bin/bash
+# check-debug.sh - "make check-debug": build (or reuse) the debug kernel of
+# tests/debug/build.sh (KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC, KFENCE)
+# and run on it, under qemu, the test suite (tests/vm/check.sh), then
+# vmmap-stress and vmmap-fuzz (tests/stress/ci.sh). Fails on any failed
+# test, on any kernel report on the console (tests/vm/lib.sh VM_BAD_RE:
+# KASAN, lockdep, VM_BUG_ON, KFENCE, SLUB, RCU stall...) and if lockdep
+# was not running any more at the end of a boot. Prints check.sh's and
+# ci.sh's lines, then:
+#   check-debug: PASS|FAIL (<what failed>) in <seconds> s
+#
+# Usage: tests/debug/check-debug.sh [-d SECONDS] [-n CALLS] [-s SEED] [-v]
+#   defaults: -d 60 (stress), -n 20000 (fuzz calls), -s 1
+#   VMMAP_TIMEOUT overrides both per-boot timeouts (defaults: estimated for
+#   KASAN + lockdep under qemu TCG, below)
+set -euo pipefail
+debug_dir=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
+. "$debug_dir/../vm/lib.sh"
+
+usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+secs=60 calls=20000 seed=1 verbose=()
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	-d) secs=${2?}; shift 2 ;;
+	-n) calls=${2?}; shift 2 ;;
+	-s) seed=${2?}; shift 2 ;;
+	-v) verbose=(-v); shift ;;
+	*) usage ;;
+	esac
+done
+[[ $secs =~ ^[0-9]+$ && $calls =~ ^[0-9]+$ ]] || usage
+
+kernel=6.12-amd64-debug
+start=$SECONDS
+"$debug_dir/build.sh"
+
+# Under TCG, with KASAN, lockdep and DEBUG_PAGEALLOC, measured on a busy
+# 2-core host: boot and both suites (64- and 32-bit) 90 s, a fuzz call about
+# 4 ms (20000 in 83 s); the module and test builds before the boot up to
+# 2 min. Room for four times that.
+check_timeout=${VMMAP_TIMEOUT:-900}
+stress_timeout=${VMMAP_TIMEOUT:-$((600 + 2 * secs + calls / 50))}
+
+failed=()
+VMMAP_TIMEOUT=$check_timeout "$VM_DIR/check.sh" "${verbose[@]}" "$kernel" || failed+=(suite)
+VMMAP_TIMEOUT=$stress_timeout "$debug_dir/../stress/ci.sh" "${verbose[@]}" \
+	-d "$secs" -n "$calls" -s "$seed" "$kernel" || failed+=(stress/fuzz)
+
+# lockdep switches itself off after its first report, and on some taints:
+# every boot must end with it still on (run.sh prints debug_locks).
+for log in "$VM_LOGS/$kernel.log" "$VM_LOGS/stress-$kernel.log"; do
+	if ! grep -a -q '^VMMAP-LOCKDEP debug_locks=1$' "$log" 2>/dev/null; then
+		vm_say "lockdep was not on at the end of the boot of $log"
+		failed+=("lockdep off")
+	fi
+done
+
+if [[ ${#failed[@]} == 0 ]]; then
+	echo "check-debug: PASS in $((SECONDS - start)) s"
+else
+	echo "check-debug: FAIL (${failed[*]}) in $((SECONDS - start)) s"
+	exit 1
+fi
