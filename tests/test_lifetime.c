@@ -261,7 +261,8 @@ TEST_TIMEOUT(lifetime_sigkill_mid_fault, 120)
 /*
  * A process killed while it resizes. A resize cannot be interrupted
  * (inode lock, truncation): the kill takes effect when the ioctl returns,
- * so the size must be one the process asked for, never something in
+ * so the size must be one the process asked for (or the one it had, if
+ * the kill came first), never something in
  * between, and no page may stay past it. Faulting processes run meanwhile,
  * so the shrinks zap live mappings, and are killed too.
  */
@@ -300,7 +301,9 @@ TEST_TIMEOUT(lifetime_sigkill_mid_resize, 120)
 		LOG("round %u: killed at size %llu, %llu resident", round,
 		    (unsigned long long)in.object_size,
 		    (unsigned long long)in.resident_pages);
-		EXPECT_EQ(in.object_size % (3 * ps), 0);
+		/* len if the kill came before the first resize (slow kernels) */
+		EXPECT_TRUE(in.object_size == len ||
+			    in.object_size % (3 * ps) == 0);
 		EXPECT_LE(in.resident_pages * ps, in.object_size);
 		ASSERT_OK(kill(faulter, SIGKILL));
 		reap_killed(faulter);

@@ -583,15 +583,47 @@ struct ubuf {
 	bool bad, dev;
 	uint64_t devoff;
 	const char *kind;
+	uint64_t racc0, wacc0;	/* racc, wacc before access_ok() was judged */
 };
 
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
-/* TASK_SIZE: x86-64 with 4-level page tables (qemu's default CPU has no
- * LA57) ends a page below 2^47; Debian's arm64 kernels use 48-bit VAs. */
+/*
+ * TASK_SIZE. x86-64 with 4-level page tables (qemu's default CPU has no
+ * LA57): 2^47 less a guard page. arm64 depends on the
+ * kernel's VA_BITS (47, 48, or 52 with LPA2 on 16K and 64K kernels), so
+ * probe it once: the highest of those boundaries below which a page can be
+ * mapped.
+ */
+static uint64_t task_top;
+
+static void probe_task_size(void)
+{
+	static const int bits[] = { 52, 48, 47, 39 };
+
+	task_top = 1ULL << 48;
+	if (is_x86) {
+		task_top = (1ULL << 47) - ps;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		void *want = (void *)(uintptr_t)((1ULL << bits[i]) - 2 * ps);
+		void *p = mmap(want, ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			       MAP_FIXED_NOREPLACE, -1, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, ps);
+		if (p == want) {
+			task_top = 1ULL << bits[i];
+			break;
+		}
+	}
+	out("fuzz: task size %#" PRIx64 "\n", task_top);
+}
+
 static uint64_t task_size(void)
 {
-	return is_x86 ? (1ULL << 47) - ps : 1ULL << 48;
+	return task_top;
 }
 
 /* access_ok(): the range lies below TASK_SIZE. */
@@ -653,6 +685,8 @@ static struct ubuf pick_buf(uint64_t len)
 		b.kind = "object mapping";
 		break;
 	}
+	b.racc0 = b.racc;
+	b.wacc0 = b.wacc;
 	b.bad = !user_range_ok((uintptr_t)b.p, len);
 	if (b.bad)
 		b.racc = b.wacc = 0;
@@ -809,7 +843,8 @@ static void op_ioctl(bool resize_only)
 	else
 		len = 64;
 	b = resize_only && chance(80) ? (struct ubuf){ scratch, SCRATCH, SCRATCH,
-				       false, false, 0, "scratch" } : pick_buf(len);
+				       false, false, 0, "scratch", SCRATCH, SCRATCH } :
+		pick_buf(len);
 
 	/* the struct: size field right or wrong, other fields */
 	field = len;
@@ -1655,7 +1690,7 @@ static void op_rw(void)
 
 			bufs[i] = (struct ubuf){ scratch + o, SCRATCH - o, SCRATCH - o,
 						 !user_range_ok((uintptr_t)scratch + o, lens[i]),
-						 false, 0, "scratch" };
+						 false, 0, "scratch", SCRATCH - o, SCRATCH - o };
 			if (bufs[i].bad)
 				bufs[i].racc = bufs[i].wacc = 0;
 		}
@@ -1719,9 +1754,13 @@ static void op_rw(void)
 				 * before access_ok, 6.1 does not */
 				uint64_t cl = min64(lens[i], INT_MAX & ~(long)(ps - 1));
 
-				if (nb == 1 && user_range_ok((uintptr_t)bufs[i].p, cl))
+				if (nb == 1 && user_range_ok((uintptr_t)bufs[i].p, cl)) {
+					/* and then copies what it can */
 					es_add(&s, EFAULT);
-				else
+					bufs[i].bad = false;
+					bufs[i].racc = bufs[i].racc0;
+					bufs[i].wacc = bufs[i].wacc0;
+				} else
 					es_must(&s, EFAULT);
 			}
 			total += lens[i];
@@ -2162,6 +2201,7 @@ static void setup(void)
 		 MAP_SHARED | MAP_FIXED, fd_dev, 0) != devbuf)
 		die("mmap of the object: %s", strerror(errno));
 	probe_mremap();
+	probe_task_size();
 	/* the arena, PMD aligned, between PROT_NONE guards */
 	r = must_map(ARENA + 2 * GUARD_PAGES * ps + pmd, PROT_NONE);
 	arena = (char *)(((uintptr_t)r + GUARD_PAGES * ps + pmd - 1) & ~(uintptr_t)(pmd - 1));
