@@ -677,7 +677,7 @@ static void stale_after_shrink(size_t len, size_t cut)
 	vt_unmap(q, len);
 }
 
-TEST(security_no_stale_data_small_pages)
+TEST_TIMEOUT(security_no_stale_data_small_pages, 300)
 {
 	size_t len = 2 * vt_pmd();
 
@@ -689,8 +689,12 @@ TEST(security_no_stale_data_small_pages)
 	restore_huge();
 }
 
-/* One huge page (zeroing them is slow under emulation): empty, and cut. */
-TEST(security_no_stale_data_huge_pages)
+/*
+ * One huge page (zeroing them is slow under emulation): empty, and cut. On
+ * 16K kernels that is 32 MiB, filled, copied and read back three ways:
+ * over a minute under TCG.
+ */
+TEST_TIMEOUT(security_no_stale_data_huge_pages, 300)
 {
 	vt_require_driver();
 	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
