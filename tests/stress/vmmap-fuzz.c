@@ -592,8 +592,8 @@ static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
  * TASK_SIZE. x86-64 with 4-level page tables (qemu's default CPU has no
  * LA57): 2^47 less a guard page. arm64 depends on the
  * kernel's VA_BITS (47, 48, or 52 with LPA2 on 16K and 64K kernels), so
- * probe it once: the highest of those boundaries below which a page can be
- * mapped.
+ * probe it once: the highest of those boundaries whose last pages can be
+ * mapped or are mapped already.
  */
 static uint64_t task_top;
 
@@ -611,12 +611,15 @@ static void probe_task_size(void)
 		void *p = mmap(want, ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
 			       MAP_FIXED_NOREPLACE, -1, 0);
 
-		if (p != MAP_FAILED)
-			munmap(p, ps);
-		if (p == want) {
+		/* taken already (the stack lives up there): valid too */
+		if (p == want || (p == MAP_FAILED && errno == EEXIST)) {
+			if (p == want)
+				munmap(p, ps);
 			task_top = 1ULL << bits[i];
 			break;
 		}
+		if (p != MAP_FAILED)
+			munmap(p, ps);
 	}
 	out("fuzz: task size %#" PRIx64 "\n", task_top);
 }
