@@ -68,6 +68,7 @@
 #include <unistd.h>
 
 #include "vmmap.h"
+#include "splitmix.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -177,25 +178,14 @@ static char mapsbuf[1 << 20];
 /* ------------------------------------------------------------------ */
 /* Helpers                                                              */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 static uint64_t rnd(void)
 {
-	rng_state += 0x9e3779b97f4a7c15ULL;
-	return mix64(rng_state);
+	return splitmix_next(&rng_state);
 }
 
 static uint64_t rndn(uint64_t n)
 {
-	return n ? rnd() % n : 0;
+	return splitmix_below(&rng_state, n);
 }
 
 static bool chance(unsigned int pct)

@@ -70,6 +70,7 @@
 #include <unistd.h>
 
 #include "vmmap.h"
+#include "splitmix.h"
 
 #ifndef MADV_COLD
 #define MADV_COLD 20
@@ -203,26 +204,6 @@ static uint32_t *prev_of(unsigned int s) { return prev_all + (size_t)s * rwords;
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	*s += 0x9e3779b97f4a7c15ULL;
-	return mix64(*s);
-}
-
-static uint64_t rndn(uint64_t *s, uint64_t n)
-{
-	return n ? rnd(s) % n : 0;
-}
 
 /* The word at object offset @off written with generation @gen. */
 static uint64_t stamp(uint64_t off, uint32_t gen)
@@ -561,19 +542,19 @@ static void pick_range(struct wctx *w, uint32_t *wa, size_t *n)
 {
 	size_t wpp = ps / 8, max;
 
-	*wa = rndn(&w->rng, rwords);
+	*wa = splitmix_below(&w->rng, rwords);
 	max = rwords - *wa;
 	if (max > 2 * wpp)
 		max = 2 * wpp;
-	switch (rndn(&w->rng, 3)) {
+	switch (splitmix_below(&w->rng, 3)) {
 	case 0: /* whole pages */
 		*wa -= *wa % wpp;
-		*n = wpp * (1 + rndn(&w->rng, 2));
+		*n = wpp * (1 + splitmix_below(&w->rng, 2));
 		if (*n > rwords - *wa)
 			*n = rwords - *wa;
 		break;
 	default:
-		*n = 1 + rndn(&w->rng, max);
+		*n = 1 + splitmix_below(&w->rng, max);
 	}
 }
 
@@ -635,7 +616,7 @@ static bool verify(struct wctx *w, int how, uint32_t wa, size_t n,
 
 static bool verify_page(struct wctx *w, size_t page, const char *op)
 {
-	return verify(w, rndn(&w->rng, 4), page * (ps / 8), ps / 8, op);
+	return verify(w, splitmix_below(&w->rng, 4), page * (ps / 8), ps / 8, op);
 }
 
 /* Store stamps for [wa, wa + n) through @p (a mapping of the first word). */
@@ -679,7 +660,7 @@ static void op_write(struct wctx *w, int op)
 		ok = store_words(w, w->C + woff(w, wa), wa, n, gen, "cmap-write");
 	} else {
 		fill_stamps(w->buf, woff(w, wa), n, gen);
-		if (rndn(&w->rng, 3) == 0 && n > 1) {
+		if (splitmix_below(&w->rng, 3) == 0 && n > 1) {
 			struct iovec iov[2] = {
 				{ w->buf, 8 * (n / 2) },
 				{ w->buf + n / 2, 8 * (n - n / 2) },
@@ -712,7 +693,7 @@ static void op_verify(struct wctx *w)
 	size_t n;
 
 	pick_range(w, &wa, &n);
-	if (!verify(w, rndn(&w->rng, 4), wa, n, "verify"))
+	if (!verify(w, splitmix_below(&w->rng, 4), wa, n, "verify"))
 		region_repair(w);
 }
 
@@ -728,8 +709,8 @@ static void op_private(struct wctx *w)
 	if (pages < 2)
 		return;
 	P = map_region(w, w->fd, RW, MAP_PRIVATE);
-	k = rndn(&w->rng, pages);
-	j = (k + 1 + rndn(&w->rng, pages - 1)) % pages;
+	k = splitmix_below(&w->rng, pages);
+	j = (k + 1 + splitmix_below(&w->rng, pages - 1)) % pages;
 
 	/* before any write the private mapping shows the object */
 	sig = probe_load(P + k * ps, w->buf2, wpp);
@@ -794,7 +775,7 @@ static void op_mremap(struct wctx *w)
 		munmap(w->A, rlen);
 		remap_A(w);
 	}
-	switch (rndn(&w->rng, 3)) {
+	switch (splitmix_below(&w->rng, 3)) {
 	case 0: /* grow by a page (may move), check, shrink back in place */
 		p = mremap(w->A, rlen, rlen + ps, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED) {
@@ -847,7 +828,7 @@ static void op_mremap(struct wctx *w)
 			return;
 		}
 		/* w->A is still the old range */
-		if (!verify_page(w, rndn(&w->rng, pages), "mremap (old range)")) {
+		if (!verify_page(w, splitmix_below(&w->rng, pages), "mremap (old range)")) {
 			munmap(p, rlen);
 			region_repair(w);
 			return;
@@ -856,13 +837,13 @@ static void op_mremap(struct wctx *w)
 		w->A = p;
 		break;
 	}
-	if (!verify_page(w, rndn(&w->rng, pages), "mremap"))
+	if (!verify_page(w, splitmix_below(&w->rng, pages), "mremap"))
 		region_repair(w);
 }
 
 static void op_munmap(struct wctx *w)
 {
-	size_t pages = rlen / ps, k = rndn(&w->rng, pages);
+	size_t pages = rlen / ps, k = splitmix_below(&w->rng, pages);
 	char *hole = w->A + k * ps, *p;
 
 	if (munmap(hole, ps)) {
@@ -893,8 +874,8 @@ static void op_munmap(struct wctx *w)
 
 static void op_mprotect(struct wctx *w)
 {
-	size_t pages = rlen / ps, wpp = ps / 8, k = rndn(&w->rng, pages);
-	size_t x = rndn(&w->rng, wpp);
+	size_t pages = rlen / ps, wpp = ps / 8, k = splitmix_below(&w->rng, pages);
+	size_t x = splitmix_below(&w->rng, wpp);
 	char *p = w->A + k * ps;
 	uint64_t v = 0x5eed5eed5eed5eedULL;
 	int sig;
@@ -946,9 +927,9 @@ static void op_fork(struct wctx *w)
 
 	if (pages < 2)
 		return;
-	k = rndn(&w->rng, pages);
-	j = rndn(&w->rng, pages);
-	m = (k + 1 + rndn(&w->rng, pages - 1)) % pages;
+	k = splitmix_below(&w->rng, pages);
+	j = splitmix_below(&w->rng, pages);
+	m = (k + 1 + splitmix_below(&w->rng, pages - 1)) % pages;
 	P = map_region(w, w->fd, RW, MAP_PRIVATE);
 	for (size_t i = 0; i < wpp; i++)
 		junk[i] = mix64(i ^ 0xf00d) | 2;
@@ -968,7 +949,7 @@ static void op_fork(struct wctx *w)
 		int bad = 0;
 
 		snprintf(who, sizeof(who), "w%u fork child", w->id);
-		if (!verify(w, rndn(&w->rng, 2), m * wpp, wpp, "fork (child)"))
+		if (!verify(w, splitmix_below(&w->rng, 2), m * wpp, wpp, "fork (child)"))
 			bad = 1;
 		sig = probe_load(P + j * ps, w->buf2, wpp);
 		if (sig || memcmp(w->buf2, junk, ps)) {
@@ -1007,7 +988,7 @@ static void op_fork(struct wctx *w)
 
 static void op_sync(struct wctx *w)
 {
-	size_t pages = rlen / ps, wpp = ps / 8, k = rndn(&w->rng, pages);
+	size_t pages = rlen / ps, wpp = ps / 8, k = splitmix_below(&w->rng, pages);
 	uint32_t gen;
 	bool ok;
 
@@ -1033,7 +1014,7 @@ static void op_sync(struct wctx *w)
 
 static void op_open(struct wctx *w)
 {
-	size_t pages = rlen / ps, wpp = ps / 8, k = rndn(&w->rng, pages);
+	size_t pages = rlen / ps, wpp = ps / 8, k = splitmix_below(&w->rng, pages);
 	int fd2 = dev_open(O_RDWR), sig;
 	char *M = map_region(w, fd2, RW, MAP_SHARED);
 	uint32_t gen;
@@ -1060,7 +1041,7 @@ static void op_open(struct wctx *w)
 	close(fd2);
 
 	/* and the thread's own fd, under its live mapping */
-	if (rndn(&w->rng, 4) == 0) {
+	if (splitmix_below(&w->rng, 4) == 0) {
 		close(w->fd);
 		w->fd = dev_open(O_RDWR);
 	}
@@ -1075,9 +1056,9 @@ static void op_madvise(struct wctx *w)
 		MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_RANDOM,
 		MADV_SEQUENTIAL, MADV_NORMAL,
 	};
-	size_t pages = rlen / ps, wpp = ps / 8, k = rndn(&w->rng, pages);
-	size_t n = 1 + rndn(&w->rng, pages - k);
-	int adv = advs[rndn(&w->rng, sizeof(advs) / sizeof(advs[0]))];
+	size_t pages = rlen / ps, wpp = ps / 8, k = splitmix_below(&w->rng, pages);
+	size_t n = 1 + splitmix_below(&w->rng, pages - k);
+	int adv = advs[splitmix_below(&w->rng, sizeof(advs) / sizeof(advs[0]))];
 
 	/* RANDOM/SEQUENTIAL/NORMAL change VMA flags: a split */
 	w->A_split = true;
@@ -1085,13 +1066,13 @@ static void op_madvise(struct wctx *w)
 	if (madvise(w->A + k * ps, n * ps, adv) && errno != EINVAL)
 		mismatch(&w->sl->mismatches, "madvise(%d): %s", adv, strerror(errno));
 	/* nothing may be lost: there is no backing store to page in from */
-	if (!verify(w, rndn(&w->rng, 2) ? 0 : 2, k * wpp, n * wpp, "madvise"))
+	if (!verify(w, splitmix_below(&w->rng, 2) ? 0 : 2, k * wpp, n * wpp, "madvise"))
 		region_repair(w);
 }
 
 static void op_selfcopy(struct wctx *w)
 {
-	size_t pages = rlen / ps, wpp = ps / 8, k = rndn(&w->rng, pages);
+	size_t pages = rlen / ps, wpp = ps / 8, k = splitmix_below(&w->rng, pages);
 	char *p = w->A + k * ps;
 	ssize_t r;
 
@@ -1117,9 +1098,9 @@ static void op_selfcopy(struct wctx *w)
 /* The tail: exact when no resize ran during the access, loose otherwise. */
 static void op_tail(struct wctx *w)
 {
-	uint64_t off = base + 8 * rndn(&w->rng, tailmax / 8);
+	uint64_t off = base + 8 * splitmix_below(&w->rng, tailmax / 8);
 	uint64_t s0, s1, size, v = 0, tv = stamp(off, TAIL_GEN);
-	bool stable, use_read = rndn(&w->rng, 3) == 0;
+	bool stable, use_read = splitmix_below(&w->rng, 3) == 0;
 	ssize_t r = 0;
 	int sig = 0;
 
@@ -1192,11 +1173,11 @@ static void op_tail(struct wctx *w)
 /* Past every size the resizer ever sets: always SIGBUS, ENOSPC, EOF. */
 static void op_guard(struct wctx *w)
 {
-	uint64_t off = base + tailmax + 8 * rndn(&w->rng, guard / 8), v = 1;
+	uint64_t off = base + tailmax + 8 * splitmix_below(&w->rng, guard / 8), v = 1;
 	int sig;
 	ssize_t r;
 
-	switch (rndn(&w->rng, 3)) {
+	switch (splitmix_below(&w->rng, 3)) {
 	case 0:
 		sig = probe_load(w->C + off, &v, 1);
 		break;
@@ -1275,7 +1256,7 @@ static void *worker_thread(void *arg)
 	ofd_lock(w->lfd, F_UNLCK);
 
 	while (!LOAD(&sh->stop)) {
-		int r = rndn(&w->rng, total), op = 1;
+		int r = splitmix_below(&w->rng, total), op = 1;
 
 		while (r >= wop_weight[op])
 			r -= wop_weight[op++];
@@ -1460,7 +1441,7 @@ static void tail_fill_page(struct rctx *r, uint64_t p)
 	tail_filled[p] = 1;
 	barrier();
 	fill_stamps(r->buf, off, wpp, TAIL_GEN);
-	if (rndn(&r->rng, 2))
+	if (splitmix_below(&r->rng, 2))
 		sig = probe_store(r->W + off, r->buf, wpp);
 	else if (pwrite(r->fd, r->buf, ps, (off_t)off) != (ssize_t)ps)
 		rmismatch("tail fill: pwrite at %#" PRIx64 ": %s", off, strerror(errno));
@@ -1518,20 +1499,20 @@ static void tail_resize(struct rctx *r, uint64_t target)
 				break;
 			}
 		ADD(&sh->r_words, 2 * wpp);
-		if (rndn(&r->rng, 2))
+		if (splitmix_below(&r->rng, 2))
 			tail_fill_page(r, p - tp0);
 	}
 }
 
 static uint64_t random_tail_size(struct rctx *r)
 {
-	return base + ps * rndn(&r->rng, tailmax / ps + 1);
+	return base + ps * splitmix_below(&r->rng, tailmax / ps + 1);
 }
 
 /* Shrink the whole object (to 0 or into the worker regions) and regrow. */
 static void wipe(struct rctx *r, bool to_zero)
 {
-	uint64_t cut = to_zero ? 0 : ps * rndn(&r->rng, base / ps + 1);
+	uint64_t cut = to_zero ? 0 : ps * splitmix_below(&r->rng, base / ps + 1);
 	uint64_t full = random_tail_size(r), v;
 	struct vmmap_info in;
 	int sig;
@@ -1579,7 +1560,7 @@ static void wipe(struct rctx *r, bool to_zero)
 	info_check(r->fd, full, "wipe regrow");
 	/* a sample of the regrown range reads zero right now */
 	for (int i = 0; i < 4 && cut < full; i++) {
-		uint64_t off = cut + 8 * rndn(&r->rng, (full - cut) / 8);
+		uint64_t off = cut + 8 * splitmix_below(&r->rng, (full - cut) / 8);
 
 		if (pread(r->fd, &v, 8, (off_t)off) != 8 || v)
 			rmismatch("wipe: regrown offset %#" PRIx64 " reads %#" PRIx64
@@ -1602,11 +1583,11 @@ static void private_truncate(struct rctx *r)
 	int sig;
 
 	if (size < base + ps)
-		tail_resize(r, base + ps * (1 + rndn(&r->rng, tailmax / ps)));
+		tail_resize(r, base + ps * (1 + splitmix_below(&r->rng, tailmax / ps)));
 	size = LOAD(&sh->size);
 	sh->rop_now = R_PRIVTRUNC;
 	ADD(&sh->rops[R_PRIVTRUNC], 1);
-	p = base / ps + rndn(&r->rng, (size - base) / ps);
+	p = base / ps + splitmix_below(&r->rng, (size - base) / ps);
 	off = p * ps;
 	P = mmap(NULL, tailmax, RW, MAP_PRIVATE, r->fd, (off_t)base);
 	if (P == MAP_FAILED)
@@ -1624,7 +1605,7 @@ static void private_truncate(struct rctx *r)
 		rmismatch("private-truncate: the private copy at %#" PRIx64
 			  " survived a shrink below it (%s, value %#" PRIx64 ")",
 			  off, signame(sig), v);
-	back = off + ps * (1 + rndn(&r->rng, (base + tailmax - off) / ps));
+	back = off + ps * (1 + splitmix_below(&r->rng, (base + tailmax - off) / ps));
 	tail_resize(r, back);
 	sh->rop_now = R_PRIVTRUNC;
 	sig = probe_load(P + (off - base), r->buf, wpp);
@@ -1667,10 +1648,10 @@ static void resizer_main(unsigned int incarnation)
 			sh->fill_transit = 0;
 	}
 	while (!LOAD(&sh->stop)) {
-		unsigned int x = rndn(&r.rng, 100);
+		unsigned int x = splitmix_below(&r.rng, 100);
 
 		if (x < 3) {
-			wipe(&r, rndn(&r.rng, 2));
+			wipe(&r, splitmix_below(&r.rng, 2));
 		} else if (x < 8) {
 			private_truncate(&r);
 		} else if (x < 14) {
@@ -1686,7 +1667,7 @@ static void resizer_main(unsigned int incarnation)
 			tail_resize(&r, random_tail_size(&r));
 		}
 		sh->rop_now = -1;
-		if (rndn(&r.rng, 4) == 0)
+		if (splitmix_below(&r.rng, 4) == 0)
 			msleep(1);
 	}
 	exit(0);
@@ -1753,7 +1734,7 @@ static void *compactor(void *arg)
 		if (write(fd, "1", 1) == 1)
 			compactions++;
 		close(fd);
-		msleep(100 + rndn(&rng, 200));
+		msleep(100 + splitmix_below(&rng, 200));
 	}
 	return NULL;
 }
@@ -1805,7 +1786,7 @@ static void repair_after_resizer(int fd)
 /* Wait (a little) for the victim to be in the middle of something good. */
 static int pick_moment(unsigned int v, uint64_t *rng)
 {
-	double until = now() + 0.002 * (1 + rndn(rng, 50));
+	double until = now() + 0.002 * (1 + splitmix_below(rng, 50));
 
 	do {
 		if (v == opt_procs) {
@@ -2014,7 +1995,8 @@ int main(int argc, char **argv)
 	rng = mix64(opt_seed ^ 0x5151);
 	t0 = now();
 	t_end = t0 + opt_secs;
-	next_kill = t0 + (opt_kill_ms ? (1 + rndn(&rng, 2 * opt_kill_ms)) / 1000.0 : 1e12);
+	next_kill = t0 + (opt_kill_ms ?
+			  (1 + splitmix_below(&rng, 2 * opt_kill_ms)) / 1000.0 : 1e12);
 	next_report = t0 + 10;
 	while (now() < t_end) {
 		int st;
@@ -2040,7 +2022,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (now() >= next_kill) {
-			unsigned int v = rndn(&rng, opt_procs + 1);
+			unsigned int v = splitmix_below(&rng, opt_procs + 1);
 			int kind = pick_moment(v, &rng);
 
 			kill(-kids[v].pid, SIGKILL);
@@ -2057,7 +2039,7 @@ int main(int argc, char **argv)
 				repair_after_resizer(fd);
 			spawn(v);
 			respawns++;
-			next_kill = now() + (1 + rndn(&rng, 2 * opt_kill_ms)) / 1000.0;
+			next_kill = now() + (1 + splitmix_below(&rng, 2 * opt_kill_ms)) / 1000.0;
 		}
 		if (opt_verbose && now() >= next_report) {
 			uint64_t n = 0;
