@@ -11,9 +11,9 @@
 # the last one that ran. Consoles: build/vm-logs/stress-KERNEL.log.
 #
 # Usage: tests/stress/ci.sh [-d SECONDS] [-n CALLS] [-s SEED|random]
-#                           [-p PROCS] [-t THREADS] [--stress-only|--fuzz-only]
-#                           [-v] [KERNEL...]
-#   defaults: -d 60 -n 100000 -s 1, kernels 6.1-amd64 6.12-amd64 6.1-arm64
+#                           [-p PROCS] [-t THREADS] [-k KILL_MS]
+#                           [--stress-only|--fuzz-only] [-v] [KERNEL...]
+#   defaults: -d 60 -n 100000 -s 1 -k 300, kernels 6.1-amd64 6.12-amd64 6.1-arm64
 #   VMMAP_TIMEOUT overrides the per-boot timeout (default: estimated)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +21,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/vm/lib.sh"
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-secs=60 calls=100000 seed=1 procs=4 threads=4 do_stress=1 do_fuzz=1 verbose=0
+secs=60 calls=100000 seed=1 procs=4 threads=4 kill_ms=300 do_stress=1 do_fuzz=1 verbose=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	-d) secs=${2?}; shift 2 ;;
@@ -29,6 +29,7 @@ while [[ $# -gt 0 ]]; do
 	-s) seed=${2?}; shift 2 ;;
 	-p) procs=${2?}; shift 2 ;;
 	-t) threads=${2?}; shift 2 ;;
+	-k) kill_ms=${2?}; shift 2 ;;
 	--stress-only) do_fuzz=0; shift ;;
 	--fuzz-only) do_stress=0; shift ;;
 	-v) verbose=1; shift ;;
@@ -37,7 +38,8 @@ while [[ $# -gt 0 ]]; do
 	*) break ;;
 	esac
 done
-[[ $secs =~ ^[0-9]+$ && $calls =~ ^[0-9]+$ && $procs =~ ^[0-9]+$ && $threads =~ ^[0-9]+$ ]] || usage
+[[ $secs =~ ^[0-9]+$ && $calls =~ ^[0-9]+$ && $procs =~ ^[0-9]+$ && $threads =~ ^[0-9]+$ &&
+	$kill_ms =~ ^[0-9]+$ ]] || usage
 if [[ $seed == random ]]; then
 	seed=$(( $(date +%s) % 1000000 ))
 fi
@@ -49,7 +51,7 @@ fi
 # attributed to the program that was running.
 guest=""
 if [[ $do_stress == 1 ]]; then
-	guest+="echo VMMAP-STRESS-BEGIN stress; vmmap-stress -d $secs -p $procs -t $threads -s $seed;"
+	guest+="echo VMMAP-STRESS-BEGIN stress; vmmap-stress -d $secs -p $procs -t $threads -k $kill_ms -s $seed;"
 	# shellcheck disable=SC2016 # $? and $r belong to the guest's shell
 	guest+=' r=$?; echo "VMMAP-STRESS-RC stress $r"; [ $r = 0 ] || rc=1;'
 fi

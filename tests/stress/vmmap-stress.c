@@ -1208,6 +1208,22 @@ static void op_guard(struct wctx *w)
 	}
 }
 
+/*
+ * Words of [wa, wb) that still hold the previous generation become the
+ * current one again, so that the rewrite below records what the object
+ * really holds as its "previous" value.  Without this, a recovery killed in
+ * its own pwrite would leave words two generations old, which the next
+ * recovery could not tell from corruption.  [wa, wb) stays in transit, so
+ * either value remains acceptable while cur[] changes.
+ */
+static void recover_adopt(struct wctx *w, uint32_t wa, uint32_t wb)
+{
+	for (uint32_t k = wa; k < wb; k++)
+		if (w->buf2[k - wa] != stamp(woff(w, k), w->cur[k]))
+			w->cur[k] = w->prev[k];
+	barrier();
+}
+
 /* A respawned worker: finish what its predecessor was killed in. */
 static void recover(struct wctx *w)
 {
@@ -1224,8 +1240,8 @@ static void recover(struct wctx *w)
 	if (pread_all(w->fd, w->buf2, 8 * (size_t)(wb - wa), woff(w, wa)) !=
 	    (ssize_t)(8 * (wb - wa)))
 		mismatch(&sl->mismatches, "recover: pread failed");
-	else
-		region_check(w, wa, wb - wa, w->buf2, "recover", "pread");
+	else if (region_check(w, wa, wb - wa, w->buf2, "recover", "pread"))
+		recover_adopt(w, wa, wb);
 	/* now make it one generation again */
 	gen = write_begin(w, wa, wb);
 	fill_stamps(w->buf, woff(w, wa), wb - wa, gen);
