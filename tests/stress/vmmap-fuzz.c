@@ -62,10 +62,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "vmmap.h"
 #include "splitmix.h"
@@ -123,6 +126,7 @@
 #define NFDS 4
 #define MAX_VMAS 8192
 #define MAX_FAIL_MSGS 25
+#define MEMLOCK (64UL << 20)	/* RLIMIT_MEMLOCK, without CAP_IPC_LOCK */
 /* A copy that hits a fault may report up to this many bytes fewer than it
  * actually moved (architectures' copy_*_user fixups are not byte exact). */
 #define SLACK 256
@@ -1162,8 +1166,12 @@ static void op_mmap(void)
 	 *  EACCES  a shared writable mapping of a fd not open for writing; any
 	 *          mapping of a fd not open for reading
 	 *  EPERM   PROT_EXEC where the node's mount is noexec (allowed only)
+	 *  EAGAIN  MAP_LOCKED past RLIMIT_MEMLOCK (limit_mlock(); allowed only:
+	 *          what is locked already is not modelled)
 	 */
 	es_add(&s, ENOMEM);
+	if (flags & MAP_LOCKED)
+		es_add(&s, EAGAIN);
 	if (prot & PROT_EXEC)
 		es_add(&s, EPERM);
 	if (off % ps)
@@ -2121,6 +2129,32 @@ static void batch_check(bool deep)
 /* ------------------------------------------------------------------ */
 /* Setup                                                                */
 
+/*
+ * Locked mappings get the limits of an unprivileged user: RLIMIT_MEMLOCK and
+ * no CAP_IPC_LOCK, so MAP_LOCKED and mremap of a locked mapping fail with
+ * EAGAIN past MEMLOCK. Without the limit a MAP_LOCKED mapping of terabytes
+ * is accepted, and before 5.18 munmap unlocked it one page at a time
+ * (munlock_vma_pages_range): 5.10 under TCG spent hours in that munmap.
+ */
+static void limit_mlock(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	struct rlimit rl = { MEMLOCK, MEMLOCK };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		die("setrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
+	if (syscall(SYS_capget, &h, d))
+		die("capget: %s", strerror(errno));
+	d[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	d[CAP_TO_INDEX(CAP_IPC_LOCK)].permitted &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	d[CAP_TO_INDEX(CAP_IPC_LOCK)].inheritable &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	if (syscall(SYS_capset, &h, d))
+		die("capset: %s", strerror(errno));
+}
+
 static void *must_map(size_t len, int prot)
 {
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2169,6 +2203,7 @@ static void setup(void)
 	S = CAP / 4;
 	if (dev_resize(0) || dev_resize(S))
 		die("resize: %s", strerror(errno));
+	limit_mlock();
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pagemap_fd < 0)
 		die("open pagemap: %s", strerror(errno));
