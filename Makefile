@@ -30,6 +30,8 @@
 #                   of the sources, else the binary packages with their
 #                   libraries; cached) run against /dev/vmmap in qemu on every
 #                   kernel of KERNELS, quick form; tests/clients/ci.sh
+#   make soak       make stress's two programs on every kernel line make
+#                   matrix boots, SOAK_DURATION= seconds (default 600)
 #   make fuzz       vmmap-fuzz only (CALLS= default 100000, SEED= default 1,
 #                   SEED=random)
 #   make check-debug
@@ -47,10 +49,12 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 KERNELS ?= 6.1-amd64 6.12-amd64 6.1-arm64
 KERNEL ?= 6.12-amd64
 DURATION ?= 60
+SOAK_DURATION ?= 600
 CALLS ?= 100000
 SEED ?= 1
 CLIENTS ?= 1
 DEBUG_DURATION ?= 60
+SOAK_DURATION ?= 600
 DEBUG_CALLS ?= 20000
 
 all: module userspace
@@ -105,6 +109,10 @@ stress: deps
 	tests/stress/ci.sh -d $(DURATION) -n $(CALLS) -s $(SEED) $(KERNELS)
 	$(if $(filter 1,$(CLIENTS)),tests/clients/ci.sh -l $(KERNELS))
 
+soak: deps
+	$(MAKE) -C tests/stress WERROR=1
+	tests/stress/ci.sh --matrix -d $(SOAK_DURATION) -n $(CALLS) -s $(SEED)
+
 clients: deps
 	tests/clients/ci.sh $(KERNELS)
 
@@ -136,4 +144,4 @@ clean:
 	$(MAKE) -C tests clean
 	rm -rf build
 
-.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress clients fuzz check-debug install clean
+.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress soak clients fuzz check-debug install clean

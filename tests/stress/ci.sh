@@ -12,8 +12,10 @@
 #
 # Usage: tests/stress/ci.sh [-d SECONDS] [-n CALLS] [-s SEED|random]
 #                           [-p PROCS] [-t THREADS] [-k KILL_MS]
-#                           [--stress-only|--fuzz-only] [-v] [KERNEL...]
+#                           [--stress-only|--fuzz-only] [-v]
+#                           [--matrix | KERNEL...]
 #   defaults: -d 60 -n 100000 -s 1 -k 300, kernels 6.1-amd64 6.12-amd64 6.1-arm64
+#   --matrix: every kernel line make matrix boots (make soak)
 #   VMMAP_TIMEOUT overrides the per-boot timeout (default: estimated)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +23,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/vm/lib.sh"
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-secs=60 calls=100000 seed=1 procs=4 threads=4 kill_ms=300 do_stress=1 do_fuzz=1 verbose=0
+secs=60 calls=100000 seed=1 procs=4 threads=4 kill_ms=300 do_stress=1 do_fuzz=1 verbose=0 matrix=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	-d) secs=${2?}; shift 2 ;;
@@ -33,6 +35,7 @@ while [[ $# -gt 0 ]]; do
 	--stress-only) do_fuzz=0; shift ;;
 	--fuzz-only) do_stress=0; shift ;;
 	-v) verbose=1; shift ;;
+	--matrix) matrix=1; shift ;;
 	-h | --help) usage ;;
 	-*) usage ;;
 	*) break ;;
@@ -44,7 +47,12 @@ if [[ $seed == random ]]; then
 	seed=$(( $(date +%s) % 1000000 ))
 fi
 [[ $seed =~ ^[0-9]+$ ]] || usage
-# shellcheck disable=SC2086 # the default list is space-separated
+# shellcheck disable=SC2086 # the default lists are space-separated
+if [[ $matrix == 1 ]]; then
+	[[ $# -eq 0 ]] || usage
+	set -- $VM_MATRIX_KERNELS
+fi
+# shellcheck disable=SC2086
 [[ $# -gt 0 ]] || set -- $VM_DEFAULT_KERNELS
 
 # The guest runs each program between markers, so that console lines can be
