@@ -31,16 +31,6 @@ TEST(abi_layout)
 	    (unsigned long)VMMAP_IOC_RESIZE);
 }
 
-static bool all_zero(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	while (len--)
-		if (*b++)
-			return false;
-	return true;
-}
-
 /* What the object looks like, to prove a failed call changed nothing. */
 struct snapshot {
 	struct vmmap_info info;
@@ -113,7 +103,7 @@ TEST(ioctl_get_info)
 	EXPECT_GE(info.max_size, info.object_size);
 	EXPECT_EQ(info.max_size % ps, 0);
 	EXPECT_EQ(info.flags, 0);
-	EXPECT_TRUE(all_zero(info.reserved, sizeof(info.reserved)));
+	EXPECT_TRUE(vt_zero_ok(info.reserved, sizeof(info.reserved)));
 	EXPECT_EQ(info.resident_pages, 4);
 	EXPECT_LE(info.dirty_pages, info.resident_pages);
 }
@@ -128,7 +118,7 @@ TEST(ioctl_get_stats)
 	ASSERT_OK(ioctl(fd, VMMAP_IOC_GET_STATS, &st));
 	EXPECT_EQ(st.size, sizeof(st));
 	EXPECT_EQ(st.flags, 0);
-	EXPECT_TRUE(all_zero(st.reserved, sizeof(st.reserved)));
+	EXPECT_TRUE(vt_zero_ok(st.reserved, sizeof(st.reserved)));
 	EXPECT_GE(st.resize, 2);		/* setup's own two, at least */
 	EXPECT_GE(st.pages_allocated, 4);	/* setup's pwrite */
 }

@@ -245,16 +245,6 @@ static void check_words(const void *s, size_t len, const char *what)
 	}
 }
 
-static bool zero_bytes(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	while (len--)
-		if (*b++)
-			return false;
-	return true;
-}
-
 TEST(security_ioctl_output_initialised)
 {
 	struct vmmap_info ia, ib;
@@ -275,7 +265,7 @@ TEST(security_ioctl_output_initialised)
 	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_INFO, &ib));
 	EXPECT_EQ(memcmp(&ia, &ib, sizeof(ia)), 0);
 	EXPECT_EQ(ia.flags, 0);
-	EXPECT_TRUE(zero_bytes(ia.reserved, sizeof(ia.reserved)));
+	EXPECT_TRUE(vt_zero_ok(ia.reserved, sizeof(ia.reserved)));
 	check_words(&ia, sizeof(ia), "vmmap_info");
 
 	memset(&sa, 0xa5, sizeof(sa));
@@ -285,7 +275,7 @@ TEST(security_ioctl_output_initialised)
 	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_STATS, &sb));
 	EXPECT_EQ(memcmp(&sa, &sb, sizeof(sa)), 0);
 	EXPECT_EQ(sa.flags, 0);
-	EXPECT_TRUE(zero_bytes(sa.reserved, sizeof(sa.reserved)));
+	EXPECT_TRUE(vt_zero_ok(sa.reserved, sizeof(sa.reserved)));
 	check_words(&sa, sizeof(sa), "vmmap_stats");
 
 	/* _IOW: the driver reads the struct and never writes to it */
