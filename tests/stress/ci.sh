@@ -75,20 +75,26 @@ guest="rc=0; $guest exit \$rc"
 timeout=${VMMAP_TIMEOUT:-$((300 + 2 * secs * do_stress + calls * do_fuzz / 200))}
 
 total_pass=0 total_fail=0 start_all=$SECONDS status=0
-for kernel in "$@"; do
+for row in "$@"; do
+	# KERNEL+mmap_prepare (a make matrix row): the module built with
+	# VMMAP_MMAP_PREPARE=1; its lines end with "mmap_prepare"
+	kernel=${row%+mmap_prepare} variant=() suffix=""
+	if [[ $row != "$kernel" ]]; then
+		variant=(VMMAP_MMAP_PREPARE=1) suffix=" mmap_prepare"
+	fi
 	mkdir -p "$VM_LOGS"
-	log="$VM_LOGS/stress-$kernel.log"
+	log="$VM_LOGS/stress-$row.log"
 	rm -f "$log"
 	KVER="$kernel" ARCH="?"
 	vm_kernel_env "$kernel" >/dev/null 2>&1 || true
 	start=$SECONDS
 	run_ok=1
 	if [[ $verbose == 1 ]]; then
-		"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
-			-- sh -c "$guest" || run_ok=0
+		env "${variant[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
+			--timeout "$timeout" -- sh -c "$guest" || run_ok=0
 	else
-		"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
-			-- sh -c "$guest" >/dev/null 2>"$log.err" || run_ok=0
+		env "${variant[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
+			--timeout "$timeout" -- sh -c "$guest" >/dev/null 2>"$log.err" || run_ok=0
 	fi
 	took=$((SECONDS - start))
 
@@ -147,7 +153,7 @@ for kernel in "$@"; do
 		else
 			what="fuzz $calls calls, seed $seed"
 		fi
-		line="$result $KVER $ARCH $what: ${detail:-no summary}"
+		line="$result $KVER $ARCH $what: ${detail:-no summary}$suffix"
 		[[ -n $why ]] && line+=" [$why]"
 		echo "$line"
 		if [[ $result == PASS ]]; then
@@ -156,7 +162,7 @@ for kernel in "$@"; do
 			total_fail=$((total_fail + 1)) status=1
 		fi
 	done
-	vm_say "$kernel: boot and run took $took s; console: $log"
+	vm_say "$row: boot and run took $took s; console: $log"
 	if [[ $run_ok == 0 ]]; then
 		grep -a -E '^(stress|fuzz): (MISMATCH|FAIL)|^fuzz:   (call|reproduce):' "$log" 2>/dev/null |
 			head -n 12 | sed 's/^/    /' >&2 || true
