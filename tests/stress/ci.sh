@@ -47,12 +47,12 @@ if [[ $seed == random ]]; then
 	seed=$(( $(date +%s) % 1000000 ))
 fi
 [[ $seed =~ ^[0-9]+$ ]] || usage
-# shellcheck disable=SC2086 # the default lists are space-separated
 if [[ $matrix == 1 ]]; then
 	[[ $# -eq 0 ]] || usage
+	# shellcheck disable=SC2086 # the list is space-separated
 	set -- $VM_MATRIX_KERNELS
 fi
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # the default list is space-separated
 [[ $# -gt 0 ]] || set -- $VM_DEFAULT_KERNELS
 
 # The guest runs each program between markers, so that console lines can be
@@ -76,12 +76,8 @@ timeout=${VMMAP_TIMEOUT:-$((300 + 2 * secs * do_stress + calls * do_fuzz / 200))
 
 total_pass=0 total_fail=0 start_all=$SECONDS status=0
 for row in "$@"; do
-	# KERNEL+mmap_prepare (a make matrix row): the module built with
-	# VMMAP_MMAP_PREPARE=1; its lines end with "mmap_prepare"
-	kernel=${row%+mmap_prepare} variant=() suffix=""
-	if [[ $row != "$kernel" ]]; then
-		variant=(VMMAP_MMAP_PREPARE=1) suffix=" mmap_prepare"
-	fi
+	vm_row "$row"	# KERNEL or KERNEL+mmap_prepare, as make matrix
+	kernel=$VM_ROW_KERNEL
 	mkdir -p "$VM_LOGS"
 	log="$VM_LOGS/stress-$row.log"
 	rm -f "$log"
@@ -90,10 +86,10 @@ for row in "$@"; do
 	start=$SECONDS
 	run_ok=1
 	if [[ $verbose == 1 ]]; then
-		env "${variant[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
+		env "${VM_ROW_ENV[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
 			--timeout "$timeout" -- sh -c "$guest" || run_ok=0
 	else
-		env "${variant[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
+		env "${VM_ROW_ENV[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
 			--timeout "$timeout" -- sh -c "$guest" >/dev/null 2>"$log.err" || run_ok=0
 	fi
 	took=$((SECONDS - start))
@@ -153,7 +149,7 @@ for row in "$@"; do
 		else
 			what="fuzz $calls calls, seed $seed"
 		fi
-		line="$result $KVER $ARCH $what: ${detail:-no summary}$suffix"
+		line="$result $KVER $ARCH $what: ${detail:-no summary}$VM_ROW_SUFFIX"
 		[[ -n $why ]] && line+=" [$why]"
 		echo "$line"
 		if [[ $result == PASS ]]; then

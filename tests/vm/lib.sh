@@ -23,6 +23,20 @@ VM_MATRIX_KERNELS="5.10-amd64 6.1-amd64 6.12-amd64 7.2-amd64 7.3-amd64
 	6.1-arm64 6.12-arm64 6.12-arm64-16k 7.2-arm64-16k
 	7.2-amd64+mmap_prepare 7.3-amd64+mmap_prepare"
 
+# vm_row ROW - a row of make matrix: KERNEL, or KERNEL+mmap_prepare for the
+# module built with VMMAP_MMAP_PREPARE=1 (f_op->mmap_prepare). Sets
+# VM_ROW_KERNEL (the kernel to boot), VM_ROW_ENV (variables for env(1) when
+# building and running) and VM_ROW_SUFFIX (" mmap_prepare" or "", for the
+# end of the row's result line).
+vm_row() {
+	# shellcheck disable=SC2034 # for the caller
+	VM_ROW_KERNEL=${1%+mmap_prepare} VM_ROW_ENV=() VM_ROW_SUFFIX=""
+	if [[ $1 != "$VM_ROW_KERNEL" ]]; then
+		# shellcheck disable=SC2034 # for the caller
+		VM_ROW_ENV=(VMMAP_MMAP_PREPARE=1) VM_ROW_SUFFIX=" mmap_prepare"
+	fi
+}
+
 vm_say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 vm_die() { vm_say "error: $*"; exit 1; }
 

@@ -28,15 +28,11 @@ start=$SECONDS
 lines=() pass=0 fail=0
 for kernel in "$@"; do
 	vm_say "[$((${#lines[@]} + 1))/$#] $kernel"
-	# KERNEL+mmap_prepare: the module built with VMMAP_MMAP_PREPARE=1.
-	variant=() suffix=""
-	if [[ $kernel == *+mmap_prepare ]]; then
-		variant=(VMMAP_MMAP_PREPARE=1) suffix=" mmap_prepare"
-	fi
-	line=$(env "${variant[@]}" "$VM_DIR/check.sh" "${opts[@]}" "${kernel%+mmap_prepare}" |
+	vm_row "$kernel"
+	line=$(env "${VM_ROW_ENV[@]}" "$VM_DIR/check.sh" "${opts[@]}" "$VM_ROW_KERNEL" |
 		grep -E '^(PASS|FAIL) ') || true
 	[[ -n $line ]] || line="FAIL $kernel ? ? 0/0"
-	line+=$suffix
+	line+=$VM_ROW_SUFFIX
 	vm_say "$line"
 	lines+=("$line")
 	if [[ $line == PASS* ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
