@@ -80,6 +80,7 @@ check: deps
 	$(MAKE) -C userspace WERROR=1
 	$(MAKE) -C tests WERROR=1
 	tests/lint.sh
+	tests/vm/selftest.sh --vm
 	tests/vm/check.sh $(KERNELS)
 
 demo: deps

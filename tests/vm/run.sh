@@ -12,6 +12,9 @@
 #   building one (in the kernel's BUILD_CHROOT when kernel.sh names one);
 #   default $VMMAP_MODULE (how check.sh callers pass it)
 #   --timeout: kill qemu after SECS seconds (default $VMMAP_TIMEOUT or 600)
+#   A kernel that crashes before the guest's /init runs (vmmap not loaded
+#   yet; lib.sh's vm_crashed_before_init) is booted again, up to
+#   $VMMAP_BOOT_RETRIES times (default 1); its log is kept as LOG.crashed-N.
 #   --log: console log (default build/vm-logs/KERNEL.log)
 #   --bin: copy the executables in DIR to /bin of the guest too (static
 #   programs of the kernel's architecture, e.g. tests/clients/build.sh's)
@@ -24,7 +27,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-kernel="" timeout=${VMMAP_TIMEOUT:-600} log="" append="" module=${VMMAP_MODULE:-} bins=() roots=()
+kernel="" timeout=${VMMAP_TIMEOUT:-600} boot_retries=${VMMAP_BOOT_RETRIES:-1} log="" append="" module=${VMMAP_MODULE:-} bins=() roots=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--kernel) kernel=${2?}; shift 2 ;;
@@ -141,17 +144,30 @@ read -ra qargs <<<"$QEMU_ARGS"
 mkdir -p "$(dirname "$log")"
 vm_say "built in $((SECONDS - start)) s; booting $KVER ($ARCH, $PAGESIZE pages): $*"
 start=$SECONDS
-qrc=0
-timeout -k 5 "$timeout" "$QEMU" "${qargs[@]}" -nographic -no-reboot -nic none -m 1024 -smp 2 \
-	-kernel "$VMLINUZ" -initrd "$work/initrd.gz" -append "$cmdline" </dev/null 2>&1 |
-	sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log" || qrc=${PIPESTATUS[0]}
+boot=1 retried=""
+rm -f "$log".crashed-*
+while :; do
+	qrc=0
+	timeout -k 5 "$timeout" "$QEMU" "${qargs[@]}" -nographic -no-reboot -nic none -m 1024 -smp 2 \
+		-kernel "$VMLINUZ" -initrd "$work/initrd.gz" -append "$cmdline" </dev/null 2>&1 |
+		sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log" || qrc=${PIPESTATUS[0]}
+	# A kernel that dies before /init ran never had vmmap loaded: boot again.
+	if ((boot > boot_retries)) || ! first=$(vm_crashed_before_init "$log"); then
+		break
+	fi
+	mv "$log" "$log.crashed-$boot"
+	vm_say "$KVER crashed before /init ran, vmmap not loaded: ${first##*] }"
+	vm_say "console log: $log.crashed-$boot; booting again (retry $boot of $boot_retries)"
+	retried=" (boot $((boot + 1)): the kernel crashed before /init on boot $boot)"
+	boot=$((boot + 1))
+done
 
 if reasons=$(vm_check_log "$log"); then
-	vm_say "PASS $kernel ($KVER $ARCH) in $((SECONDS - start)) s"
+	vm_say "PASS $kernel ($KVER $ARCH) in $((SECONDS - start)) s$retried"
 	exit 0
 fi
 [[ $qrc == 124 ]] && reasons="timed out after $timeout s"$'\n'"$reasons"
-vm_say "FAIL $kernel ($KVER $ARCH) after $((SECONDS - start)) s:"
+vm_say "FAIL $kernel ($KVER $ARCH) after $((SECONDS - start)) s$retried:"
 printf '    %s\n' "${reasons//$'\n'/$'\n'    }" >&2
 vm_say "console log: $log"
 exit 1

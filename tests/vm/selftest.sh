@@ -1,0 +1,111 @@
+#!/bin/bash
+# selftest.sh - tests of the VM runner's verdicts (lib.sh), TAP output: what
+# vm_check_log fails a console log for, and which crashes vm_crashed_before_init
+# lets run.sh boot again (only a kernel that died before the guest's /init
+# ran, with nothing of vmmap loaded). With --vm, also one real run.sh whose
+# kernel cannot start /init (rdinit=/nonexistent): booted twice, then FAIL.
+#
+# Usage: tests/vm/selftest.sh [--vm [KERNEL]]   (KERNEL default 6.1-amd64)
+set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 failed=0
+
+# t NAME CMD... - one test: CMD runs in its own subshell; ok if it succeeds.
+t() {
+	local name=$1 out
+	shift
+	n=$((n + 1))
+	if out=$( ("$@") 2>&1); then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		[[ -z $out ]] || printf '#   %s\n' "${out//$'\n'/$'\n'#   }"
+		failed=$((failed + 1))
+	fi
+}
+
+# Console logs as run.sh's guest writes them.
+boot='SeaBIOS (version 1.16.2-debian-1.16.2-1)
+[    0.044000] tsc: Unable to calibrate against PIT
+[    2.419557] acpi PNP0A03:00: fail to add MMCONFIG information'
+good="$boot
+VMMAP-BOOT 6.1.0-56-amd64 x86_64
+[    6.403676] vmmap: loading out-of-tree module taints kernel.
+ok 1 - lazy_allocation
+[    9.100000] vmmap: unloaded, 16 pages allocated, 16 pages freed
+VMMAP-MEM free_kb_before=900000 free_kb_after=899000 live_vmas=0
+VMMAP-DONE insmod=0 rc=0 rmmod=0"
+oops='[    1.981585] Oops: int3: 0000 [#1] SMP NOPTI
+[    1.998486] Kernel panic - not syncing: Fatal exception in interrupt'
+printf '%s\n' "$good" >"$tmp/good"
+printf '%s\n%s\n' "$boot" "$oops" >"$tmp/early"
+printf '%s\n' "$good" | sed '/^ok 1/a [    7.000000] Oops: general protection fault: 0000 [#1] SMP NOPTI' >"$tmp/late"
+printf '%s\n%s\n' "$boot" "$(sed -n '/VMMAP-BOOT/,/taints/p' <<<"$good")" >"$tmp/hung"
+# The marker glued to a kernel line by interleaved console output, then
+# an oops: a crash of a guest that had started, never to be booted again.
+printf '%s\n[    2.5] randomVMMAP-BOOT 6.1.0-56-amd64 x86_64\n%s\n' "$boot" "$oops" >"$tmp/glued"
+printf '%s\n[    2.5] Oops: int3: 0000 [#1] SMP NOPTI\nModules linked in: vmmap\n' "$boot" >"$tmp/modules"
+sed 's/16 pages freed/15 pages freed/' "$tmp/good" >"$tmp/leak"
+sed 's/free_kb_after=899000/free_kb_after=800000/' "$tmp/good" >"$tmp/memfree"
+sed 's/live_vmas=0/live_vmas=1/' "$tmp/good" >"$tmp/vmas"
+sed 's/rmmod=0/rmmod=1/' "$tmp/good" >"$tmp/rmmod"
+sed 's/rc=0/rc=3/' "$tmp/good" >"$tmp/rc"
+
+# fails LOG WHY - vm_check_log fails LOG, giving a reason that matches WHY.
+fails() {
+	local why
+	! why=$(vm_check_log "$1") || { echo "vm_check_log passed $1"; return 1; }
+	grep -q -E "$2" <<<"$why" || { echo "reasons: $why"; return 1; }
+}
+
+t "a clean run passes" vm_check_log "$tmp/good"
+t "an oops fails the run" fails "$tmp/late" 'kernel reported problems'
+t "no VMMAP-DONE marker fails the run" fails "$tmp/hung" 'no VMMAP-DONE marker'
+t "pages allocated but not freed fail the run" fails "$tmp/leak" 'page leak'
+t "free memory not back after rmmod fails the run" fails "$tmp/memfree" 'free memory not back'
+t "a VMA still counted fails the run" fails "$tmp/vmas" 'live_vmas 1'
+t "a failed rmmod fails the run" fails "$tmp/rmmod" 'rmmod vmmap failed'
+t "the guest command's exit status fails the run" fails "$tmp/rc" 'exited with status 3'
+
+# retried LOG LINE - run.sh would boot again after LOG, naming LINE.
+retried() {
+	local first
+	first=$(vm_crashed_before_init "$1") || { echo "not booted again"; return 1; }
+	[[ $first == *"$2"* ]] || { echo "named: $first"; return 1; }
+}
+# not_retried LOG - run.sh would not boot again after LOG.
+not_retried() {
+	declare -F vm_crashed_before_init >/dev/null || return 1
+	! vm_crashed_before_init "$1"
+}
+
+t "a kernel crash before /init is booted again" retried "$tmp/early" "Oops: int3"
+t "a crash after /init ran is not booted again" not_retried "$tmp/late"
+t "a crash after a glued VMMAP-BOOT is not booted again" not_retried "$tmp/glued"
+t "a crash with vmmap in the module list is not booted again" not_retried "$tmp/modules"
+t "a hang before /init is not booted again" not_retried "$tmp/hung"
+t "a clean run is not booted again" not_retried "$tmp/good"
+
+# run_twice KERNEL - run.sh with a kernel that panics before /init: it
+# must boot twice, keep the first log, and still fail.
+run_twice() {
+	local log=$tmp/vm.log
+	if "$VM_DIR/run.sh" --kernel "$1" --timeout 300 --log "$log" \
+		--append rdinit=/nonexistent -- true >"$tmp/vm.out" 2>"$tmp/vm.err"; then
+		echo "run.sh passed a kernel that cannot start /init"
+		return 1
+	fi
+	grep -q 'booting again (retry 1 of 1)' "$tmp/vm.err" || { cat "$tmp/vm.err"; return 1; }
+	[[ -s $log.crashed-1 && ! -e $log.crashed-2 ]] || { ls "$log"*; return 1; }
+	grep -q 'Kernel panic' "$log" || { echo "no panic in the second boot's log"; return 1; }
+}
+
+if [[ ${1-} == --vm ]]; then
+	t "run.sh boots a kernel that crashed before /init once more, then fails" run_twice "${2:-6.1-amd64}"
+fi
+echo "1..$n"
+[[ $failed == 0 ]]
