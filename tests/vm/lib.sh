@@ -80,6 +80,7 @@ vm_check_log() {
 	marker=$(grep -a '^VMMAP-DONE ' "$log" | tail -n 1) || true
 	if [[ -z $marker ]]; then
 		echo "no VMMAP-DONE marker: guest hung, crashed or timed out"
+		grep -a -m 1 -E "$VM_HUNG_RE" "$log" || true
 		n=1
 	else
 		ins=$(sed -n 's/.* insmod=\([0-9]*\).*/\1/p' <<<"$marker")
@@ -132,17 +133,23 @@ vm_check_log() {
 	return "$n"
 }
 
-# vm_crashed_before_init LOG - true if the kernel in the console log LOG
-# crashed before the guest's /init ran: no VMMAP-BOOT line (the first thing
-# /init prints, before insmod) and no "vmmap" anywhere, but a kernel report.
-# Nothing of the project's had run, so the crash is the kernel's or qemu's
-# (seen once in CI: "Oops: int3" at 2 s into a 7.3 boot under TCG), and
-# run.sh boots again rather than fail a test that never started. Prints the
-# first report line.
-vm_crashed_before_init() {
+# The line run.sh adds to a console log when the guest's /init had not
+# started VM_BOOT_LIMIT seconds after qemu did (VMMAP_BOOT_LIMIT, default
+# 300: a boot to /init takes 2-15 s here, the debug kernel's about a minute).
+VM_BOOT_LIMIT=${VMMAP_BOOT_LIMIT:-300}
+VM_HUNG_RE='^run\.sh: boot hung: '
+
+# vm_boot_failed LOG - true if the kernel in the console log LOG crashed or
+# hung before the guest's /init ran: no VMMAP-BOOT line (the first thing
+# /init prints, before insmod) and no "vmmap" anywhere, but a kernel report
+# or run.sh's boot-hung line. Nothing of the project's had run, so the
+# failure is the kernel's or qemu's (seen in CI once: "Oops: int3" 2 s into
+# a 7.3 boot under TCG), and run.sh boots again rather than fail a test that
+# never started. Prints the first report line.
+vm_boot_failed() {
 	local log=$1
 	! grep -a -q -i 'vmmap' "$log" || return 1
-	grep -a -m 1 -E "$VM_BAD_RE" "$log"
+	grep -a -m 1 -E "$VM_BAD_RE|$VM_HUNG_RE" "$log"
 }
 
 # Build chroots (tests/vm/chroot.sh) live here, one per Debian suite.

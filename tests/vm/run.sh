@@ -12,9 +12,10 @@
 #   building one (in the kernel's BUILD_CHROOT when kernel.sh names one);
 #   default $VMMAP_MODULE (how check.sh callers pass it)
 #   --timeout: kill qemu after SECS seconds (default $VMMAP_TIMEOUT or 600)
-#   A kernel that crashes before the guest's /init runs (vmmap not loaded
-#   yet; lib.sh's vm_crashed_before_init) is booted again, up to
-#   $VMMAP_BOOT_RETRIES times (default 1); its log is kept as LOG.crashed-N.
+#   A kernel that crashes before the guest's /init runs, or has not run it
+#   $VMMAP_BOOT_LIMIT s (default 300) after qemu started (vmmap not loaded
+#   yet; lib.sh's vm_boot_failed), is booted again, up to
+#   $VMMAP_BOOT_RETRIES times (default 1); its log is kept as LOG.failed-N.
 #   --log: console log (default build/vm-logs/KERNEL.log)
 #   --bin: copy the executables in DIR to /bin of the guest too (static
 #   programs of the kernel's architecture, e.g. tests/clients/build.sh's)
@@ -46,7 +47,16 @@ log=${log:-$VM_LOGS/$kernel.log}
 
 vm_kernel_env "$kernel" || vm_die "cannot get kernel $kernel"
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmmap-vm.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# kill_qemu - stop the qemu of the boot under way, if any (its pidfile).
+kill_qemu() {
+	local pid
+	pid=$(cat "$work/qemu.pid" 2>/dev/null) || return 0
+	[[ $(cat "/proc/$pid/comm" 2>/dev/null) == qemu-system* ]] && kill "$pid" 2>/dev/null
+	return 0
+}
+trap 'kill_qemu; wait; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # A clean copy of the sources, so builds for different kernels never mix.
 mkdir -p "$work/bin" "$work/initramfs/bin"
@@ -143,23 +153,49 @@ cmdline+=${append:+ $append}
 read -ra qargs <<<"$QEMU_ARGS"
 mkdir -p "$(dirname "$log")"
 vm_say "built in $((SECONDS - start)) s; booting $KVER ($ARCH, $PAGESIZE pages): $*"
+# boot - one qemu boot: the console to stdout and $log, qemu's exit status
+# in qrc. Kills qemu if nothing of the guest's /init is on the console (no
+# "vmmap") VM_BOOT_LIMIT seconds after the start, and says so in the log.
+boot() {
+	local t0=$SECONDS pipe started="" hung=""
+	rm -f "$work/qemu.pid" "$work/qrc"
+	{
+		timeout -k 5 "$timeout" "$QEMU" "${qargs[@]}" -nographic -no-reboot -nic none \
+			-m 1024 -smp 2 -pidfile "$work/qemu.pid" -kernel "$VMLINUZ" \
+			-initrd "$work/initrd.gz" -append "$cmdline" </dev/null 2>&1
+		echo $? >"$work/qrc"
+	} | sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log" &
+	pipe=$!
+	while [[ -z $started ]] && kill -0 "$pipe" 2>/dev/null; do
+		if grep -a -q -i vmmap "$log" 2>/dev/null; then
+			started=1
+		elif ((SECONDS - t0 >= VM_BOOT_LIMIT)); then
+			hung=1 started=1
+			kill_qemu
+		else
+			sleep 1
+		fi
+	done
+	wait "$pipe" || true
+	qrc=$(cat "$work/qrc" 2>/dev/null) || qrc=1
+	[[ -z $hung ]] ||
+		echo "run.sh: boot hung: /init not started after $VM_BOOT_LIMIT s; qemu killed" | tee -a "$log"
+}
+
 start=$SECONDS
-boot=1 retried=""
-rm -f "$log".crashed-*
+n=1 retried=""
+rm -f "$log".failed-*
 while :; do
-	qrc=0
-	timeout -k 5 "$timeout" "$QEMU" "${qargs[@]}" -nographic -no-reboot -nic none -m 1024 -smp 2 \
-		-kernel "$VMLINUZ" -initrd "$work/initrd.gz" -append "$cmdline" </dev/null 2>&1 |
-		sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log" || qrc=${PIPESTATUS[0]}
+	boot
 	# A kernel that dies before /init ran never had vmmap loaded: boot again.
-	if ((boot > boot_retries)) || ! first=$(vm_crashed_before_init "$log"); then
+	if ((n > boot_retries)) || ! first=$(vm_boot_failed "$log"); then
 		break
 	fi
-	mv "$log" "$log.crashed-$boot"
-	vm_say "$KVER crashed before /init ran, vmmap not loaded: ${first##*] }"
-	vm_say "console log: $log.crashed-$boot; booting again (retry $boot of $boot_retries)"
-	retried=" (boot $((boot + 1)): the kernel crashed before /init on boot $boot)"
-	boot=$((boot + 1))
+	mv "$log" "$log.failed-$n"
+	vm_say "$KVER crashed or hung before /init ran, vmmap not loaded: ${first##*] }"
+	vm_say "console log: $log.failed-$n; booting again (retry $n of $boot_retries)"
+	retried=" (boot $((n + 1)): the kernel crashed or hung before /init on boot $n)"
+	n=$((n + 1))
 done
 
 if reasons=$(vm_check_log "$log"); then

@@ -1,9 +1,10 @@
 #!/bin/bash
 # selftest.sh - tests of the VM runner's verdicts (lib.sh), TAP output: what
-# vm_check_log fails a console log for, and which crashes vm_crashed_before_init
-# lets run.sh boot again (only a kernel that died before the guest's /init
-# ran, with nothing of vmmap loaded). With --vm, also one real run.sh whose
-# kernel cannot start /init (rdinit=/nonexistent): booted twice, then FAIL.
+# vm_check_log fails a console log for, and after which failures vm_boot_failed
+# lets run.sh boot again (only a kernel that crashed or hung before the
+# guest's /init ran, with nothing of vmmap loaded). With --vm, also two real
+# runs of run.sh: a kernel that cannot start /init (rdinit=/nonexistent) and
+# a boot limit too short to reach /init; each is booted twice, then FAILs.
 #
 # Usage: tests/vm/selftest.sh [--vm [KERNEL]]   (KERNEL default 6.1-amd64)
 set -uo pipefail
@@ -49,6 +50,7 @@ printf '%s\n%s\n' "$boot" "$(sed -n '/VMMAP-BOOT/,/taints/p' <<<"$good")" >"$tmp
 # an oops: a crash of a guest that had started, never to be booted again.
 printf '%s\n[    2.5] randomVMMAP-BOOT 6.1.0-56-amd64 x86_64\n%s\n' "$boot" "$oops" >"$tmp/glued"
 printf '%s\n[    2.5] Oops: int3: 0000 [#1] SMP NOPTI\nModules linked in: vmmap\n' "$boot" >"$tmp/modules"
+printf '%s\nrun.sh: boot hung: /init not started after 300 s; qemu killed\n' "$boot" >"$tmp/stuck"
 sed 's/16 pages freed/15 pages freed/' "$tmp/good" >"$tmp/leak"
 sed 's/free_kb_after=899000/free_kb_after=800000/' "$tmp/good" >"$tmp/memfree"
 sed 's/live_vmas=0/live_vmas=1/' "$tmp/good" >"$tmp/vmas"
@@ -65,6 +67,7 @@ fails() {
 t "a clean run passes" vm_check_log "$tmp/good"
 t "an oops fails the run" fails "$tmp/late" 'kernel reported problems'
 t "no VMMAP-DONE marker fails the run" fails "$tmp/hung" 'no VMMAP-DONE marker'
+t "a boot that hung before /init fails the run" fails "$tmp/stuck" 'boot hung'
 t "pages allocated but not freed fail the run" fails "$tmp/leak" 'page leak'
 t "free memory not back after rmmod fails the run" fails "$tmp/memfree" 'free memory not back'
 t "a VMA still counted fails the run" fails "$tmp/vmas" 'live_vmas 1'
@@ -74,38 +77,48 @@ t "the guest command's exit status fails the run" fails "$tmp/rc" 'exited with s
 # retried LOG LINE - run.sh would boot again after LOG, naming LINE.
 retried() {
 	local first
-	first=$(vm_crashed_before_init "$1") || { echo "not booted again"; return 1; }
+	first=$(vm_boot_failed "$1") || { echo "not booted again"; return 1; }
 	[[ $first == *"$2"* ]] || { echo "named: $first"; return 1; }
 }
 # not_retried LOG - run.sh would not boot again after LOG.
 not_retried() {
-	declare -F vm_crashed_before_init >/dev/null || return 1
-	! vm_crashed_before_init "$1"
+	declare -F vm_boot_failed >/dev/null || return 1
+	! vm_boot_failed "$1"
 }
 
 t "a kernel crash before /init is booted again" retried "$tmp/early" "Oops: int3"
+t "a boot that hung before /init is booted again" retried "$tmp/stuck" "boot hung"
 t "a crash after /init ran is not booted again" not_retried "$tmp/late"
 t "a crash after a glued VMMAP-BOOT is not booted again" not_retried "$tmp/glued"
 t "a crash with vmmap in the module list is not booted again" not_retried "$tmp/modules"
-t "a hang before /init is not booted again" not_retried "$tmp/hung"
+t "a guest that hung after /init ran is not booted again" not_retried "$tmp/hung"
 t "a clean run is not booted again" not_retried "$tmp/good"
 
-# run_twice KERNEL - run.sh with a kernel that panics before /init: it
-# must boot twice, keep the first log, and still fail.
+# run_twice KERNEL WHY RUN.SH-ARGS... - a run.sh that cannot reach /init:
+# it must boot twice, keep the first log, and fail for WHY.
 run_twice() {
-	local log=$tmp/vm.log
-	if "$VM_DIR/run.sh" --kernel "$1" --timeout 300 --log "$log" \
-		--append rdinit=/nonexistent -- true >"$tmp/vm.out" 2>"$tmp/vm.err"; then
+	local kernel=$1 why=$2 log=$tmp/vm.log
+	shift 2
+	rm -f "$log"*
+	if "$VM_DIR/run.sh" --kernel "$kernel" --timeout 300 --log "$log" "$@" -- true \
+		>"$tmp/vm.out" 2>"$tmp/vm.err"; then
 		echo "run.sh passed a kernel that cannot start /init"
 		return 1
 	fi
 	grep -q 'booting again (retry 1 of 1)' "$tmp/vm.err" || { cat "$tmp/vm.err"; return 1; }
-	[[ -s $log.crashed-1 && ! -e $log.crashed-2 ]] || { ls "$log"*; return 1; }
-	grep -q 'Kernel panic' "$log" || { echo "no panic in the second boot's log"; return 1; }
+	[[ -s $log.failed-1 && ! -e $log.failed-2 ]] || { ls "$log"*; return 1; }
+	grep -q -E "$why" "$log" || { echo "no '$why' in the second boot's log"; return 1; }
 }
 
+# run_hung KERNEL - run_twice with a boot limit (2 s) no boot reaches /init in.
+run_hung() { VMMAP_BOOT_LIMIT=2 run_twice "$1" 'boot hung'; }
+
 if [[ ${1-} == --vm ]]; then
-	t "run.sh boots a kernel that crashed before /init once more, then fails" run_twice "${2:-6.1-amd64}"
+	k=${2:-6.1-amd64}
+	t "run.sh boots a kernel that crashed before /init once more, then fails" \
+		run_twice "$k" 'Kernel panic' --append rdinit=/nonexistent
+	t "run.sh stops a boot that has not reached /init in time, boots again, fails" \
+		run_hung "$k"
 fi
 echo "1..$n"
 [[ $failed == 0 ]]
