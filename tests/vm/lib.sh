@@ -135,7 +135,7 @@ vm_check_log() {
 
 # The line run.sh adds to a console log when the guest's /init had not
 # started VM_BOOT_LIMIT seconds after qemu did (VMMAP_BOOT_LIMIT, default
-# 300: a boot to /init takes 2-15 s here, the debug kernel's about a minute).
+# 300: a boot to /init takes 2-17 s here, arm64 and the debug kernel's too).
 VM_BOOT_LIMIT=${VMMAP_BOOT_LIMIT:-300}
 VM_HUNG_RE='^run\.sh: boot hung: '
 

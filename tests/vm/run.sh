@@ -12,10 +12,6 @@
 #   building one (in the kernel's BUILD_CHROOT when kernel.sh names one);
 #   default $VMMAP_MODULE (how check.sh callers pass it)
 #   --timeout: kill qemu after SECS seconds (default $VMMAP_TIMEOUT or 600)
-#   A kernel that crashes before the guest's /init runs, or has not run it
-#   $VMMAP_BOOT_LIMIT s (default 300) after qemu started (vmmap not loaded
-#   yet; lib.sh's vm_boot_failed), is booted again, up to
-#   $VMMAP_BOOT_RETRIES times (default 1); its log is kept as LOG.failed-N.
 #   --log: console log (default build/vm-logs/KERNEL.log)
 #   --bin: copy the executables in DIR to /bin of the guest too (static
 #   programs of the kernel's architecture, e.g. tests/clients/build.sh's)
@@ -23,6 +19,10 @@
 #   program in bin/ with its loader and libraries at their absolute paths)
 #   GUEST_COMMAND runs in /tmp of the guest with the project's binaries
 #   (userspace/, tests/) in PATH, e.g. vmmap-tests or vmmap-demo.
+# A kernel that crashes before the guest's /init runs, or has not run it
+# $VMMAP_BOOT_LIMIT s (default 300) after qemu started (vmmap not loaded
+# yet; lib.sh's vm_boot_failed), is booted again, up to
+# $VMMAP_BOOT_RETRIES times (default 1); its log is kept as LOG.failed-N.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
