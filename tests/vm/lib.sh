@@ -139,17 +139,21 @@ vm_check_log() {
 VM_BOOT_LIMIT=${VMMAP_BOOT_LIMIT:-300}
 VM_HUNG_RE='^run\.sh: boot hung: '
 
+# vm_init_ran LOG - true once the console log LOG shows the guest's /init
+# at work: "vmmap" anywhere (its VMMAP-BOOT line, the first thing it
+# prints, before insmod, even when glued to a kernel line; the module's
+# messages; vmmap in an oops's module list).
+vm_init_ran() { grep -a -q -i 'vmmap' "$1" 2>/dev/null; }
+
 # vm_boot_failed LOG - true if the kernel in the console log LOG crashed or
-# hung before the guest's /init ran: no VMMAP-BOOT line (the first thing
-# /init prints, before insmod) and no "vmmap" anywhere, but a kernel report
+# hung before the guest's /init ran: not vm_init_ran, but a kernel report
 # or run.sh's boot-hung line. Nothing of the project's had run, so the
 # failure is the kernel's or qemu's (seen in CI once: "Oops: int3" 2 s into
 # a 7.3 boot under TCG), and run.sh boots again rather than fail a test that
 # never started. Prints the first report line.
 vm_boot_failed() {
-	local log=$1
-	! grep -a -q -i 'vmmap' "$log" || return 1
-	grep -a -m 1 -E "$VM_BAD_RE|$VM_HUNG_RE" "$log"
+	! vm_init_ran "$1" || return 1
+	grep -a -m 1 -E "$VM_BAD_RE|$VM_HUNG_RE" "$1"
 }
 
 # Build chroots (tests/vm/chroot.sh) live here, one per Debian suite.

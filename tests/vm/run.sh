@@ -154,8 +154,8 @@ read -ra qargs <<<"$QEMU_ARGS"
 mkdir -p "$(dirname "$log")"
 vm_say "built in $((SECONDS - start)) s; booting $KVER ($ARCH, $PAGESIZE pages): $*"
 # boot - one qemu boot: the console to stdout and $log, qemu's exit status
-# in qrc. Kills qemu if nothing of the guest's /init is on the console (no
-# "vmmap") VM_BOOT_LIMIT seconds after the start, and says so in the log.
+# in qrc. Kills qemu if the console does not show the guest's /init at work
+# (vm_init_ran) VM_BOOT_LIMIT seconds after the start, and says so in the log.
 boot() {
 	local t0=$SECONDS pipe started="" hung=""
 	rm -f "$work/qemu.pid" "$work/qrc"
@@ -167,7 +167,7 @@ boot() {
 	} | sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log" &
 	pipe=$!
 	while [[ -z $started ]] && kill -0 "$pipe" 2>/dev/null; do
-		if grep -a -q -i vmmap "$log" 2>/dev/null; then
+		if vm_init_ran "$log"; then
 			started=1
 		elif ((SECONDS - t0 >= VM_BOOT_LIMIT)); then
 			hung=1 started=1
