@@ -26,20 +26,19 @@ static int vmmap_check_size(const void __user *uarg, u32 want)
 
 static long vmmap_ioctl_get_info(struct vmmap_object *obj, void __user *uarg)
 {
-	struct vmmap_info info = {
-		.size = sizeof(info),
-		.abi_version = VMMAP_ABI_VERSION,
-		.object_size = vmmap_size(obj),
-		.max_size = vmmap_object_max_size(),
-		.page_size = PAGE_SIZE,
-		.resident_pages = vmmap_object_resident_pages(obj),
-		.dirty_pages = vmmap_object_dirty_pages(obj),
-		.live_vmas = atomic_long_read(&obj->live_vmas),
-	};
+	struct vmmap_info info = {};
 	int err = vmmap_check_size(uarg, sizeof(info));
 
 	if (err)
 		return err;
+	info.size = sizeof(info);
+	info.abi_version = VMMAP_ABI_VERSION;
+	info.object_size = vmmap_size(obj);
+	info.max_size = vmmap_object_max_size();
+	info.page_size = PAGE_SIZE;
+	info.resident_pages = vmmap_object_resident_pages(obj);
+	info.dirty_pages = vmmap_object_dirty_pages(obj);
+	info.live_vmas = atomic_long_read(&obj->live_vmas);
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -73,7 +72,10 @@ static long vmmap_ioctl_get_stats(struct vmmap_object *obj, void __user *uarg)
 static long vmmap_ioctl_resize(struct vmmap_object *obj, void __user *uarg)
 {
 	struct vmmap_resize req;
+	int err = vmmap_check_size(uarg, sizeof(req));
 
+	if (err)
+		return err;
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.size != sizeof(req) || req.flags ||

@@ -90,9 +90,15 @@ static ssize_t vmmap_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return vmmap_object_read(vmmap_file_object(iocb->ki_filp), iocb, to);
 }
 
+/* O_SYNC, O_DSYNC and RWF_DSYNC writes clean what they wrote, via ->fsync. */
 static ssize_t vmmap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	return vmmap_object_write(vmmap_file_object(iocb->ki_filp), iocb, from);
+	ssize_t ret;
+
+	ret = vmmap_object_write(vmmap_file_object(iocb->ki_filp), iocb, from);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
 }
 
 /* SEEK_END is the object's size; seeking past it is allowed, as on a file. */

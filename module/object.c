@@ -16,6 +16,7 @@
  *   obj->resize_lock	read: adding a page; write: changing i_size
  *   i_mmap_rwsem, folio lock	taken inside truncate_pagecache() / here
  */
+#include <linux/delay.h>
 #include <linux/fs_context.h>
 #include <linux/memcontrol.h>
 #include <linux/mount.h>
@@ -132,6 +133,7 @@ int vmmap_object_init(struct vmmap_object *obj, loff_t size)
 		goto unmount;
 	}
 	i_size_write(obj->inode, size);
+	obj->end = size >> PAGE_SHIFT;
 
 	mapping = obj->inode->i_mapping;
 	mapping->a_ops = &vmmap_aops;
@@ -275,6 +277,150 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
 	return folio;
 }
 
+/*
+ * The large folio that straddles page @index (starts below it and ends past
+ * it), with a reference; NULL if @index starts a folio, is a hole, or the
+ * folio is a single page.
+ */
+static struct folio *vmmap_straddling_folio(struct address_space *mapping,
+					    pgoff_t index)
+{
+	struct folio *folio = vmmap_get_folio(mapping, index);
+
+	if (folio && folio->index == index) {
+		folio_put(folio);
+		folio = NULL;
+	}
+	return folio;
+}
+
+/*
+ * Set or clear PG_dirty on the folios of pages @index..@end-1. PG_dirty is
+ * what keeps truncation from dropping a large folio it fails to split (see
+ * vmmap_object_shrink()); outside a shrink no folio of the object has it.
+ */
+static void vmmap_set_keep(struct address_space *mapping, pgoff_t index,
+			   pgoff_t end, bool keep)
+{
+	struct folio *folio;
+
+	while (index < end) {
+		folio = vmmap_get_folio(mapping, index);
+		if (!folio) {
+			index++;
+			continue;
+		}
+		folio_lock(folio);
+		if (folio->mapping == mapping) {
+			if (keep)
+				folio_set_dirty(folio);
+			else
+				folio_clear_dirty(folio);
+		}
+		index = folio->index + folio_nr_pages(folio);
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+}
+
+/* Splits that fail for a transient reference are tried again this often. */
+#define VMMAP_SPLIT_TRIES 4
+
+/*
+ * Shrink to @new_size. truncate_pagecache() zeroes the part of a large
+ * folio that straddles the new end and tries to split it; if the split
+ * fails (anyone else holds a reference: a fault waiting for the folio lock,
+ * fsync's or read's folio batch, a pipe, a GUP pin) it drops the whole
+ * folio unless the folio is PG_dirty, taking the data below the new end
+ * with it: the page cache assumes clean data can be read back, and the
+ * object has no backing store. So such a folio is marked PG_dirty for the
+ * truncation and the mark is taken off again afterwards.
+ *
+ * PG_dirty is otherwise never set (vmmap_dirty_folio() explains why); its
+ * one hazard is a successful split, which "un-accounts" PG_dirty tails past
+ * i_size through a writeback context this inode does not have. So the
+ * truncation runs while i_size still covers the folio, with @obj->end
+ * already lowered so that no fault, page_mkwrite or new page gets past the
+ * new end; then i_size follows and a last unmap catches what fault-around
+ * mapped meanwhile.
+ *
+ * A folio that still cannot be split stays whole, its tail past the end
+ * zeroed (resident_pages counts it) until the object grows again or shrinks
+ * below it.
+ */
+static void vmmap_object_shrink(struct vmmap_object *obj, loff_t new_size)
+{
+	struct inode *inode = obj->inode;
+	struct address_space *mapping = inode->i_mapping;
+	pgoff_t new_end = new_size >> PAGE_SHIFT;
+	struct folio *folio;
+	pgoff_t first;
+	int tries;
+
+	down_write(&obj->resize_lock);
+	WRITE_ONCE(obj->end, new_end);
+	up_write(&obj->resize_lock);
+
+	for (tries = 0;; tries++) {
+		folio = vmmap_straddling_folio(mapping, new_end);
+		if (!folio || tries == VMMAP_SPLIT_TRIES) {
+			if (!tries)
+				truncate_pagecache(inode, new_size);
+			break;
+		}
+		first = folio->index;
+		folio_put(folio);
+		if (tries)
+			msleep(1);
+		vmmap_set_keep(mapping, first, new_end + 1, true);
+		truncate_pagecache(inode, new_size);
+		vmmap_set_keep(mapping, first, new_end + 1, false);
+	}
+	if (folio)
+		folio_put(folio);
+
+	down_write(&obj->resize_lock);
+	i_size_write(inode, new_size);
+	up_write(&obj->resize_lock);
+	unmap_mapping_range(mapping, new_size, 0, 1);
+}
+
+/*
+ * Grow to @new_size. The pages past the old end were freed when it shrank,
+ * except the tail of a large folio a shrink could not split: zeroed then,
+ * and unreachable since, unless the kernel mapped that folio with one PMD
+ * across i_size (as kernels without upstream 6.18's "do not map large
+ * folios across i_size" do for every large file folio: 6.1.192 does,
+ * 6.12.118 no longer), through which a write may have reached the tail. So
+ * unmap it and zero the tail again, under the folio lock, which keeps
+ * faults from mapping it until i_size is up.
+ */
+static void vmmap_object_grow(struct vmmap_object *obj, loff_t new_size)
+{
+	struct address_space *mapping = vmmap_mapping(obj);
+	pgoff_t old_end = vmmap_size_pages(obj);
+	struct folio *folio = vmmap_straddling_folio(mapping, old_end);
+	size_t from;
+
+	down_write(&obj->resize_lock);
+	if (folio) {
+		folio_lock(folio);
+		if (folio->mapping == mapping) {
+			unmap_mapping_pages(mapping, folio->index,
+					    folio_nr_pages(folio), false);
+			from = (old_end - folio->index) << PAGE_SHIFT;
+			folio_zero_range(folio, from, folio_size(folio) - from);
+		}
+	}
+	i_size_write(obj->inode, new_size);
+	WRITE_ONCE(obj->end, new_size >> PAGE_SHIFT);
+	if (folio) {
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	up_write(&obj->resize_lock);
+}
+
 /**
  * vmmap_object_resize - change the object's size
  * @obj:	the object
@@ -282,9 +428,9 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
  *
  * Shrinking zaps every PTE past @new_size in every process that maps the
  * object (private COW copies included, as for a truncated file), then frees
- * those pages; a later access there gets SIGBUS from ->fault. Growing only
- * moves i_size: the pages past the old end were freed when it shrank, so the
- * new range reads as zeroes.
+ * those pages; a later access there gets SIGBUS from ->fault. A huge page
+ * that straddles the new end is split, or if something holds it, kept
+ * whole with its tail zeroed. Growing exposes zeroes, never old data.
  *
  * Context: process context, no mmap_lock held (truncation takes i_mmap_rwsem
  * and page locks).
@@ -293,6 +439,7 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
 int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
 {
 	struct inode *inode = obj->inode;
+	loff_t old_size;
 
 	if (new_size < 0 || !PAGE_ALIGNED(new_size))
 		return -EINVAL;
@@ -300,15 +447,11 @@ int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
 		return -EFBIG;
 
 	inode_lock(inode);
-	down_write(&obj->resize_lock);
-	i_size_write(inode, new_size);
-	up_write(&obj->resize_lock);
-	/*
-	 * No page can be added past new_size now. truncate_pagecache() unmaps
-	 * the range from every VMA, drops the pages, and unmaps again to catch
-	 * private COW pages a racing fault made meanwhile.
-	 */
-	truncate_pagecache(inode, new_size);
+	old_size = vmmap_size(obj);
+	if (new_size < old_size)
+		vmmap_object_shrink(obj, new_size);
+	else if (new_size > old_size)
+		vmmap_object_grow(obj, new_size);
 	inode_unlock(inode);
 	vmmap_count(obj, VMMAP_STAT_RESIZE);
 	return 0;
@@ -388,7 +531,9 @@ long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
  * Holes (pages never touched) read as zeroes without allocating anything.
  * No lock is held while copying, so the destination may itself be a mapping
  * of the object.
- * Return: bytes read, 0 at or past the end, -EFAULT.
+ * Return: bytes read, 0 at or past the end, -EFAULT; -EINTR if a fatal
+ * signal came before anything was read (a read of gigabytes stops for
+ * SIGKILL, as filemap_read() does).
  */
 ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 			  struct iov_iter *to)
@@ -396,7 +541,7 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 	struct address_space *mapping = vmmap_mapping(obj);
 	loff_t size = vmmap_size(obj);
 	loff_t pos = iocb->ki_pos;
-	ssize_t done = 0;
+	ssize_t done = 0, err = -EFAULT;
 
 	if (pos >= size || !iov_iter_count(to))
 		return 0;
@@ -408,6 +553,10 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 		struct folio *folio;
 		size_t copied;
 
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
 		bytes = min(bytes, iov_iter_count(to));
 		folio = vmmap_get_folio(mapping, index);
 		if (folio && unlikely(!folio_test_uptodate(folio))) {
@@ -421,6 +570,19 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 			if (folio)
 				folio_unlock(folio);
 		}
+		/*
+		 * A shrink may have cut the object since the loop looked at
+		 * the size, and zeroed or freed what lies past the new end:
+		 * look again now that the page is held, as filemap_read()
+		 * does.
+		 */
+		size = vmmap_size(obj);
+		if (unlikely(pos >= size)) {
+			if (folio)
+				folio_put(folio);
+			break;
+		}
+		bytes = min_t(u64, bytes, size - pos);
 		if (folio) {
 			copied =
 				copy_page_to_iter(folio_file_page(folio, index),
@@ -436,7 +598,7 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 		cond_resched();
 	}
 	iocb->ki_pos = pos;
-	return done ? done : -EFAULT;
+	return done ? done : err;
 }
 
 /*
@@ -485,7 +647,8 @@ static void vmmap_object_tag_dirty(struct address_space *mapping, pgoff_t first,
  *
  * Context: takes the inode lock, which excludes resize, and each folio's
  * lock while copying into it; the source may be a mapping of the same page.
- * Return: bytes written, -ENOSPC, -EFAULT, -ENOMEM.
+ * Return: bytes written (fewer if a fatal signal came), -ENOSPC, -EFAULT,
+ * -ENOMEM, -EINTR.
  */
 ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 			   struct iov_iter *from)
@@ -512,6 +675,10 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 		struct folio *folio;
 		size_t copied;
 
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
 		bytes = min(bytes, iov_iter_count(from));
 		/*
 		 * The copy runs with the folio locked, which keeps migration

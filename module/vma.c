@@ -58,7 +58,8 @@ static void vmmap_vma_close(struct vm_area_struct *vma)
  * file offset agree modulo the PMD size, which vmmap_get_unmapped_area()
  * arranges). Then finish_fault() or filemap_map_pages() maps it with a
  * single PMD. Everything else, including read(2) and write(2), allocates
- * single pages, so the object holds only what was touched.
+ * single pages, so the object holds only what was touched; so do private
+ * write faults, whose page the core copies at once.
  */
 static unsigned int vmmap_fault_order(struct vm_fault *vmf)
 {
@@ -68,6 +69,9 @@ static unsigned int vmmap_fault_order(struct vm_fault *vmf)
 	unsigned long end = start + (PAGE_SIZE << VMMAP_PMD_ORDER);
 
 	if (!VMMAP_PMD_ORDER || !READ_ONCE(vmmap_huge))
+		return 0;
+	/* A private write copies one page: the object needs only that one. */
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
 		return 0;
 	if (start < vma->vm_start || end > vma->vm_end)
 		return 0;
@@ -151,7 +155,7 @@ vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
  * have this handler (vma_wants_writenotify()).
  *
  * Locks the page, checks that a shrink did not take it out of the object
- * meanwhile (if it did, VM_FAULT_NOPAGE makes the core retry the fault,
+ * or cut the object below it meanwhile (if it did, VM_FAULT_NOPAGE makes the core retry the fault,
  * which then ends in SIGBUS or a new page), marks it dirty and returns it
  * locked, which the core needs to make the PTE writable without racing with
  * fsync's write-protection. Must not unlock the page before returning.
@@ -165,7 +169,8 @@ static vm_fault_t vmmap_page_mkwrite(struct vm_fault *vmf)
 
 	vmmap_count(obj, VMMAP_STAT_PAGE_MKWRITE);
 	folio_lock(folio);
-	if (folio_mkwrite_check_truncate(folio, obj->inode) < 0) {
+	if (folio_mkwrite_check_truncate(folio, obj->inode) < 0 ||
+	    vmf->pgoff >= vmmap_size_pages(obj)) {
 		folio_unlock(folio);
 		return VM_FAULT_NOPAGE;
 	}

@@ -47,6 +47,8 @@ struct vmmap_pcpu_stats {
  *		object's size in i_size, like a ramfs file
  * @resize_lock: read side held while a page is added, write side while the
  *		size changes, so no page is ever added past the end
+ * @end:	the size in pages; equal to i_size but while a shrink runs,
+ *		when it is already the new size (vmmap_object_shrink())
  * @live_vmas:	VMAs mapping the object now, in every process
  * @stats:	event counters, per CPU so that the fault path bumps them
  *		without atomics; readers add the CPUs up
@@ -59,6 +61,7 @@ struct vmmap_object {
 	struct vfsmount *mnt;
 	struct inode *inode;
 	struct rw_semaphore resize_lock;
+	pgoff_t end;
 	atomic_long_t live_vmas;
 	struct vmmap_pcpu_stats __percpu *stats;
 };
@@ -105,10 +108,14 @@ static inline loff_t vmmap_size(struct vmmap_object *obj)
 	return i_size_read(obj->inode);
 }
 
-/* Pages in the object: the first page offset past its end. */
+/*
+ * Pages in the object, the first page offset past its end, as faults,
+ * page_mkwrite and page allocation see it (vmmap_object_shrink() lowers it
+ * before i_size).
+ */
 static inline pgoff_t vmmap_size_pages(struct vmmap_object *obj)
 {
-	return DIV_ROUND_UP(vmmap_size(obj), PAGE_SIZE);
+	return READ_ONCE(obj->end);
 }
 
 /* object.c */

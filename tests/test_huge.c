@@ -14,8 +14,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -245,5 +249,218 @@ TEST(huge_shrink_split_sigbus_regrow)
 	EXPECT_EQ(vt_peek(p + len - ps), 0);
 	EXPECT_EQ(vt_peek(p + cut - ps), 5);
 	vt_unmap(p, len);
+	restore_huge();
+}
+
+/*
+ * Whether the kernel refuses to map a large file folio across i_size (with
+ * a PMD, or PTEs past the end): upstream 6.18, and the 6.12 stable line by
+ * 6.12.118; 6.1 (6.1.192) maps such a folio with one PMD, as it does for
+ * tmpfs. Only a folio a shrink could not split straddles the end.
+ */
+static bool kernel_guards_eof(void)
+{
+	struct utsname u;
+	int maj, min;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return false;
+	return maj > 6 || (maj == 6 && min >= 12);
+}
+
+/*
+ * Past the end of an object whose last huge page straddles the end: SIGBUS
+ * where the kernel guards the end, else at least nothing but zeroes.
+ */
+static void expect_nothing_past(unsigned char *p)
+{
+	int sig = vt_try_read(p);
+
+	if (kernel_guards_eof()) {
+		EXPECT_EQ(sig, SIGBUS);
+		return;
+	}
+	LOG("past the end: %s (this kernel maps a large folio across i_size)",
+	    sig ? "SIGBUS" : "mapped");
+	if (!sig)
+		EXPECT_EQ(vt_peek(p), 0);
+}
+
+/*
+ * Shrink to a size inside a huge page that a pipe still holds a page of
+ * (vmsplice, not yet read): the kernel cannot split it, and the data below
+ * the new end must survive, through the mapping and read(2), as must its
+ * dirty state. The huge page stays whole, its tail zeroed; growing again
+ * shows zeroes there.
+ */
+TEST(huge_shrink_referenced_keeps_data)
+{
+	size_t pmd = vt_pmd(), ps = vt_page(), len = 2 * pmd;
+	size_t cut = pmd / 2 + 3 * ps;
+	struct vmmap_info in;
+	struct iovec iov;
+	unsigned char *p, *buf;
+	int fd, pfd[2];
+
+	set_huge(true);
+	fd = vt_open(O_RDWR);
+	vt_fresh(len);
+	p = map_aligned(fd, len, MAP_SHARED);
+	vt_pat_fill(p, pmd, 0, 21);
+	ASSERT_EQ(vt_smaps_kb(p, "FilePmdMapped"), (long)(pmd / 1024));
+	ASSERT_OK(pipe(pfd));
+	iov.iov_base = p + ps;
+	iov.iov_len = ps;
+	ASSERT_EQ(vmsplice(pfd[1], &iov, 1, 0), (ssize_t)ps);
+
+	vt_resize(cut);
+	/* before anything below the end is mapped again */
+	EXPECT_EQ(vt_try_read(p + cut), SIGBUS);
+	EXPECT_EQ(vt_try_write(p + len - ps, 1), SIGBUS);
+	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, cut, 21));
+	EXPECT_TRUE(vt_pat_ok(p, cut, 0, 21));
+	vt_info(fd, &in);
+	LOG("after the shrink: %llu resident, %llu dirty",
+	    (unsigned long long)in.resident_pages,
+	    (unsigned long long)in.dirty_pages);
+	EXPECT_EQ(in.resident_pages, pmd / ps);	/* kept whole */
+	EXPECT_EQ(in.dirty_pages, pmd / ps);
+	expect_nothing_past(p + cut);
+	expect_nothing_past(p + pmd - ps);
+
+	/* the pipe still holds the page as it was */
+	buf = malloc(ps);
+	ASSERT_TRUE(buf != NULL);
+	ASSERT_EQ(read(pfd[0], buf, ps), (ssize_t)ps);
+	EXPECT_TRUE(vt_pat_ok(buf, ps, ps, 21));
+	free(buf);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	vt_resize(len);
+	EXPECT_TRUE(vt_pat_ok(p, cut, 0, 21));
+	EXPECT_TRUE(vt_zero_ok(p + cut, len - cut));
+	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, cut, 21));
+	vt_unmap(p, len);
+	restore_huge();
+}
+
+/* What races with the shrink in huge_shrink_race_*. */
+enum racer { RACE_FAULT, RACE_FSYNC, RACE_READ };
+
+/*
+ * Until *stop: keep taking references to the huge page below @span, as
+ * @kind does. @p is a shared writable mapping holding pattern @seed.
+ */
+static void race(int fd, unsigned char *p, size_t span, unsigned int seed,
+		 enum racer kind, volatile int *stop)
+{
+	size_t ps = vt_page(), off = 0;
+	unsigned char c;
+
+	while (!*stop) {
+		off = (off + 7 * ps) % span;
+		switch (kind) {
+		case RACE_FAULT:
+			/* drop the PTE, fault it in again */
+			madvise(p + off, ps, MADV_DONTNEED);
+			(void)vt_peek(p + off);
+			break;
+		case RACE_FSYNC:
+			/* dirty it again (same byte), so fsync takes it */
+			vt_poke(p + off, vt_pat(off, seed));
+			fsync(fd);
+			break;
+		case RACE_READ:
+			if (pread(fd, &c, 1, off) < 0)
+				FAIL("pread: %s", strerror(errno));
+			break;
+		}
+	}
+}
+
+/*
+ * Shrinks to sizes inside a populated huge page while another process
+ * faults on the same range, fsyncs or reads: the racer's reference made
+ * the split fail and the kernel drop the whole huge page, data below the
+ * new end included. Every round must keep it.
+ */
+static void shrink_race(enum racer kind)
+{
+	size_t pmd = vt_pmd(), ps = vt_page(), len = 2 * pmd;
+	/* 40 rounds of 2 MiB; fewer of 32 MiB (16K pages) */
+	int rounds = pmd > 4 * MiB ? 8 : 40, lost = 0, i;
+	volatile int *stop;
+	unsigned char *p;
+	pid_t pid;
+	int fd;
+
+	set_huge(true);
+	fd = vt_open(O_RDWR);
+	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(stop != MAP_FAILED);
+	for (i = 0; i < rounds; i++) {
+		size_t cut = pmd / 4 + (size_t)(i % 8 + 1) * 17 * ps;
+
+		*stop = 0;
+		vt_fresh(len);
+		p = map_aligned(fd, len, MAP_SHARED);
+		vt_pat_fill(p, pmd, 0, 30 + i);
+		pid = vt_fork();
+		if (pid == 0) {
+			race(fd, p, cut, 30 + i, kind, stop);
+			vt_child_exit();
+		}
+		usleep(1000);
+		vt_resize(cut);
+		*stop = 1;
+		vt_wait_ok(pid);
+		if (!vt_pread_pat_ok(fd, 0, cut, 30 + i) ||
+		    !vt_pat_ok(p, cut, 0, 30 + i))
+			lost++;
+		vt_unmap(p, len);
+	}
+	LOG("%d of %d shrinks lost data below the new end", lost, rounds);
+	EXPECT_EQ(lost, 0);
+	munmap((void *)stop, sizeof(*stop));
+	restore_huge();
+}
+
+TEST_TIMEOUT(huge_shrink_race_fault, 300)
+{
+	shrink_race(RACE_FAULT);
+}
+
+TEST_TIMEOUT(huge_shrink_race_fsync, 300)
+{
+	shrink_race(RACE_FSYNC);
+}
+
+TEST_TIMEOUT(huge_shrink_race_read, 300)
+{
+	shrink_race(RACE_READ);
+}
+
+/*
+ * A private write fault copies one page: the object gets that one source
+ * page, not a huge page it would copy a single page out of.
+ */
+TEST(huge_private_write_allocates_one_page)
+{
+	size_t len = vt_pmd();
+	struct vmmap_info in;
+	unsigned char *q;
+	int fd;
+
+	set_huge(true);
+	fd = vt_open(O_RDWR);
+	vt_fresh(len);
+	q = map_aligned(fd, len, MAP_PRIVATE);
+	vt_poke(q + 5, 1);
+	vt_info(fd, &in);
+	EXPECT_EQ(in.resident_pages, 1);
+	EXPECT_EQ(vt_peek(q + 5), 1);
+	vt_unmap(q, len);
 	restore_huge();
 }
