@@ -88,6 +88,13 @@ void vt_fresh(uint64_t size)
 	vt_resize(size);
 }
 
+uint64_t vt_resident_max(uint64_t size)
+{
+	uint64_t pmd = vt_pmd();
+
+	return (size + pmd - 1) / pmd * pmd / vt_page();
+}
+
 uint64_t vt_size(int fd)
 {
 	off_t end = lseek(fd, 0, SEEK_END);

@@ -56,6 +56,10 @@ int vt_open(int flags);
 void vt_resize(uint64_t size);
 void vt_fresh(uint64_t size);
 uint64_t vt_size(int fd);		/* lseek(fd, 0, SEEK_END) */
+/* The most pages an object of @size bytes may hold: its pages, plus the
+ * tail of the one huge page a shrink keeps whole when it cannot split it.
+ */
+uint64_t vt_resident_max(uint64_t size);
 
 void vt_info(int fd, struct vmmap_info *info);		/* SKIP when fake */
 void vt_stats(int fd, struct vmmap_stats *st);		/* SKIP when fake */

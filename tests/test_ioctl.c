@@ -348,6 +348,9 @@ TEST(ioctl_bad_pointer)
 		memset(area, 0, ps);
 		memcpy(area + ps - 4, &sizes[i], 4);
 		EXPECT_ERRNO(ioctl(fd, cmds[i], area + ps - 4), EFAULT);
+		/* a wrong size field is EINVAL before the rest is read */
+		memcpy(area + ps - 4, &(uint32_t){ 4 }, 4);
+		EXPECT_ERRNO(ioctl(fd, cmds[i], area + ps - 4), EINVAL);
 	}
 	/* a resize whose new_size lies on the unmapped page */
 	rz = (struct vmmap_resize *)(area + ps - 8);

@@ -12,6 +12,7 @@
  * for minutes; these are the short, seeded versions that run every time.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -41,7 +42,7 @@ static void expect_consistent(int fd, int line)
 	EXPECT_EQ(vmmap_sysfs_read("size"), (int64_t)in.object_size);
 	EXPECT_EQ(vmmap_sysfs_read("resident_pages"), (int64_t)in.resident_pages);
 	EXPECT_EQ(vmmap_sysfs_read("live_vmas"), (int64_t)in.live_vmas);
-	EXPECT_LE(in.resident_pages, in.object_size / vt_page());
+	EXPECT_LE(in.resident_pages, vt_resident_max(in.object_size));
 	EXPECT_LE(in.dirty_pages, in.resident_pages);
 	EXPECT_EQ(st.pages_allocated - st.pages_freed, in.resident_pages);
 }
@@ -304,7 +305,7 @@ TEST_TIMEOUT(lifetime_sigkill_mid_resize, 120)
 		/* len if the kill came before the first resize (slow kernels) */
 		EXPECT_TRUE(in.object_size == len ||
 			    in.object_size % (3 * ps) == 0);
-		EXPECT_LE(in.resident_pages * ps, in.object_size);
+		EXPECT_LE(in.resident_pages, vt_resident_max(in.object_size));
 		ASSERT_OK(kill(faulter, SIGKILL));
 		reap_killed(faulter);
 		expect_consistent(fd, __LINE__);
@@ -313,4 +314,63 @@ TEST_TIMEOUT(lifetime_sigkill_mid_resize, 120)
 		vt_resize(len);
 	}
 	expect_device_works(fd, base, len);
+}
+
+/*
+ * SIGKILL stops a long write(2) or read(2) part way, as it does on a
+ * regular file: the rest of the object is never touched. A write of the
+ * whole object from a child is killed once the object shows its first
+ * pages; a read into a shared buffer once its first MiB arrived. Either
+ * way the end must stay untouched (a driver that ignores fatal signals
+ * finishes the call first).
+ */
+TEST_TIMEOUT(lifetime_sigkill_stops_long_rw, 120)
+{
+	size_t size = VT_DEFAULT_SIZE, ps = vt_page();
+	struct vmmap_info in;
+	unsigned char *buf;
+	int fd = vt_open(O_RDWR), status;
+	pid_t pid;
+
+	vt_fresh(size);
+	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(buf != MAP_FAILED);
+	memset(buf, 0x5a, size);
+
+	pid = vt_fork();
+	if (pid == 0) {
+		if (pwrite(fd, buf, size, 0) < 0)
+			LOG("pwrite: %s", strerror(errno));
+		vt_child_exit();
+	}
+	do
+		vt_info(fd, &in);
+	while (!in.resident_pages);
+	ASSERT_OK(kill(pid, SIGKILL));
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	vt_info(fd, &in);
+	LOG("write killed after %llu of %zu pages",
+	    (unsigned long long)in.resident_pages, size / ps);
+	EXPECT_LT(in.resident_pages, size / ps);
+
+	/* the whole object holds 0x5a now; read it into a zeroed buffer */
+	ASSERT_EQ(pwrite(fd, buf, size, 0), (ssize_t)size);
+	memset(buf, 0, size);
+	pid = vt_fork();
+	if (pid == 0) {
+		if (pread(fd, buf, size, 0) < 0)
+			LOG("pread: %s", strerror(errno));
+		vt_child_exit();
+	}
+	while (!vt_peek(buf + MiB))
+		;
+	ASSERT_OK(kill(pid, SIGKILL));
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	LOG("read killed: last byte %#x", vt_peek(buf + size - 1));
+	EXPECT_EQ(vt_peek(buf + size - 1), 0);
+	munmap(buf, size);
+	vt_fresh(size);
 }

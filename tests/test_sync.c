@@ -7,7 +7,9 @@
  * a freshly emptied object.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -226,4 +228,52 @@ TEST(msync_semantics)
 	}
 	ASSERT_EQ(vt_peek(p), 1);
 	vt_unmap(p, 2 * ps);
+}
+
+/*
+ * O_SYNC, O_DSYNC and RWF_DSYNC writes are synchronous: what they wrote is
+ * clean (write-protected again) when they return, as after write + fsync.
+ */
+TEST(dsync_writes_clean_what_they_wrote)
+{
+	size_t ps = vt_page(), n = 8;
+	struct vmmap_stats s0, s1;
+	struct vmmap_info info;
+	int flags[] = { O_SYNC, O_DSYNC }, fd = vt_open(O_RDWR), sfd;
+	struct iovec iov;
+	unsigned int i;
+	char *buf, *p;
+
+	vt_fresh(n * ps);
+	buf = malloc(2 * ps);
+	ASSERT_TRUE(buf != NULL);
+	vt_pat_fill(buf, 2 * ps, 0, 44);
+	p = vt_map(NULL, n * ps, RW, MAP_SHARED, fd, 0);
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		sfd = vt_open(O_RDWR | flags[i]);
+		vt_stats(fd, &s0);
+		ASSERT_EQ(pwrite(sfd, buf, 2 * ps, 2 * ps), (ssize_t)(2 * ps));
+		vt_stats(fd, &s1);
+		vt_info(fd, &info);
+		EXPECT_EQ(info.dirty_pages, 0);
+		EXPECT_EQ(s1.fsync - s0.fsync, 1);
+		EXPECT_EQ(s1.pages_cleaned - s0.pages_cleaned, 2);
+		close(sfd);
+	}
+	/* RWF_DSYNC on a plain fd; a plain write stays dirty */
+	iov.iov_base = buf;
+	iov.iov_len = ps;
+	ASSERT_EQ(pwritev2(fd, &iov, 1, 5 * ps, RWF_DSYNC), (ssize_t)ps);
+	vt_info(fd, &info);
+	EXPECT_EQ(info.dirty_pages, 0);
+	ASSERT_EQ(pwrite(fd, buf, ps, 6 * ps), (ssize_t)ps);
+	vt_info(fd, &info);
+	EXPECT_EQ(info.dirty_pages, 1);
+	/* the next write through the mapping is seen again */
+	vt_stats(fd, &s0);
+	vt_poke(p + 2 * ps, 1);
+	vt_stats(fd, &s1);
+	EXPECT_EQ(s1.page_mkwrite - s0.page_mkwrite, 1);
+	vt_unmap(p, n * ps);
+	free(buf);
 }
