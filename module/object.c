@@ -371,7 +371,7 @@ static void vmmap_object_shrink(struct vmmap_object *obj, loff_t new_size)
 		first = folio->index;
 		folio_put(folio);
 		if (tries)
-			msleep(1);
+			usleep_range(1000, 2000);
 		vmmap_set_keep(mapping, first, new_end + 1, true);
 		truncate_pagecache(inode, new_size);
 		vmmap_set_keep(mapping, first, new_end + 1, false);
