@@ -44,6 +44,7 @@
 #define folio_set_dirty(page) SetPageDirty(page)
 #define folio_clear_dirty(page) ClearPageDirty(page)
 #define folio_size(page) page_size(page)
+#define folio_pos(page) page_offset(page)
 #define folio_zero_range(page, start, len) zero_user(page, start, len)
 #define folio_test_uptodate(page) PageUptodate(page)
 #define flush_dcache_folio(page) flush_dcache_page(page)

@@ -406,8 +406,8 @@ static void vmmap_object_grow(struct vmmap_object *obj, loff_t new_size)
 	if (folio) {
 		folio_lock(folio);
 		if (folio->mapping == mapping) {
-			unmap_mapping_pages(mapping, folio->index,
-					    folio_nr_pages(folio), false);
+			unmap_mapping_range(mapping, folio_pos(folio),
+					    folio_size(folio), 0);
 			from = (old_end - folio->index) << PAGE_SHIFT;
 			folio_zero_range(folio, from, folio_size(folio) - from);
 		}
