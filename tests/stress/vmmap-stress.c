@@ -5,7 +5,7 @@
  * killed mid-operation and respawned.
  *
  *   vmmap-stress [-d SECONDS] [-p PROCS] [-t THREADS] [-s SEED]
- *                [-r PAGES] [-T PAGES] [-k MS] [-v]
+ *                [-r PAGES] [-T PAGES] [-k MS] [-H] [-v]
  *
  * Layout of the object (P = page size):
  *
@@ -17,7 +17,20 @@
  *                          object's size inside it (grow and shrink) and only
  *                          it writes there (tail stamps); workers read it
  *                          racing with the resizes
- *   [tailmax end, +guard)  never inside the object: every access is SIGBUS
+ *   [tail end, hbase)      a gap up to the next huge page (PMD) boundary
+ *   [hbase, hbase+2*PMD)   the huge window (not with -H): inside the object
+ *                          only during a "huge round" of the resizer, which
+ *                          grows the object over it, has the first fault
+ *                          through its PMD-aligned mapping allocate the first
+ *                          PMD as one huge page (2 MiB; 32 MiB on 16K pages),
+ *                          stamps some of its pages, and shrinks to a size
+ *                          inside it that is not PMD-aligned while workers
+ *                          race it (fault after MADV_DONTNEED, read(2),
+ *                          re-dirty + fsync, vmsplice into a pipe held for a
+ *                          while) and, half the time, a pipe of its own holds
+ *                          one of its pages; then back into the tail. 3% of
+ *                          the resizer's operations (fewer with bigger PMDs)
+ *   [window end, +guard)   never inside the object: every access is SIGBUS
  *
  * How the checks stay well defined while sizes change:
  *  - tail resizes are published through a seqlock (odd while the ioctl runs);
@@ -34,7 +47,15 @@
  *    range reads zero" is checked by every worker afterwards;
  *  - a write a worker was killed in the middle of is recorded before it
  *    starts (word range, old and new gen): a respawned worker accepts either
- *    value per word there, then rewrites the range.
+ *    value per word there, then rewrites the range;
+ *  - the huge window is checked like the tail (seqlock), per page: filled
+ *    (exactly its stamps while the size covers it), or zero;
+ *  - a shrink inside a huge page that something holds keeps the page whole
+ *    (its tail zeroed): resident_pages may then exceed size/page, up to the
+ *    size rounded up to the PMD size, and on kernels before 6.18, which may
+ *    map such a page across i_size, an access just past the size may read
+ *    that zeroed tail instead of SIGBUS (the resizer publishes where, with
+ *    the size: kept_end). Nothing else is loosened.
  *
  * Checked: coherence of shared mappings, read(2), a second mapping, another
  * process (fork); MAP_PRIVATE writes never reaching the object and private
@@ -42,9 +63,13 @@
  * past the size, SIGSEGV for protection; regrown ranges reading zero; private
  * COW copies dropped by a shrink; write(2) from, and read(2) into, a mapping
  * of the same page; data surviving munmap/mprotect splits, mremap, madvise
- * (incl. MADV_PAGEOUT), msync/fsync, close of the fd; GET_INFO consistency.
- * Every mismatch is printed (the first 40) and counted; the exit status is 1
- * if there was any, or if a process died unexpectedly or hung.
+ * (incl. MADV_PAGEOUT), msync/fsync, close of the fd; GET_INFO consistency;
+ * data below the new end of a shrink inside a populated huge page that
+ * others fault, read, fsync or hold in a pipe meanwhile (issue 14: it read
+ * back as zeroes), through read(2), the mapping, resident_pages and the
+ * pipe, and zeroes past the cut after a regrow. Every mismatch is printed
+ * (the first 40) and counted; the exit status is 1 if there was any, or if a
+ * process died unexpectedly or hung.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -65,6 +90,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,28 +147,29 @@ enum wop {
 	W_SELFCOPY,	/* write(2) from / read(2) into a mapping of the page */
 	W_TAIL,		/* probe the tail racing with resizes */
 	W_GUARD,	/* probe past any size: always SIGBUS */
+	W_HUGE,		/* race a huge round: fault, read, fsync, vmsplice */
 	W_NOPS
 };
 
 static const char *const wop_name[W_NOPS] = {
 	"idle", "map-write", "cmap-write", "pwrite", "verify", "private",
 	"mremap", "munmap", "mprotect", "fork", "sync", "open-close",
-	"madvise", "self-copy", "tail-probe", "guard-probe",
+	"madvise", "self-copy", "tail-probe", "guard-probe", "huge-race",
 };
 
 /* Relative frequency of each operation. */
 static const int wop_weight[W_NOPS] = {
-	0, 14, 6, 10, 14, 6, 5, 4, 4, 3, 6, 4, 5, 4, 12, 3,
+	0, 14, 6, 10, 14, 6, 5, 4, 4, 3, 6, 4, 5, 4, 12, 3, 6,
 };
 
 enum rop {
 	R_GROW, R_SHRINK, R_WIPE, R_WIPE0, R_PRIVTRUNC, R_TAILCHECK,
-	R_FSYNC, R_NOPS
+	R_FSYNC, R_HUGE, R_NOPS
 };
 
 static const char *const rop_name[R_NOPS] = {
 	"grow", "shrink", "wipe", "wipe-to-0", "private-truncate",
-	"tail-check", "fsync",
+	"tail-check", "fsync", "huge-shrink",
 };
 
 struct slot {
@@ -157,6 +184,8 @@ struct slot {
 	uint64_t sigsegv;	/* expected SIGSEGV seen */
 	uint64_t unstable;	/* tail probes that raced a resize */
 	uint64_t enomem;	/* mremap/mmap refused for lack of room */
+	uint64_t hraces;	/* huge-race operations that found a round */
+	uint64_t hkind[4];	/* ... by kind: fault, read, fsync, vmsplice */
 	uint64_t mismatches;
 };
 
@@ -173,6 +202,16 @@ struct shared {
 	uint64_t rops[R_NOPS];
 	uint64_t r_words, r_sigbus, r_mismatches;
 
+	/* the end of a huge page the last shrink kept whole (resident_pages
+	 * past size/page), rounded up to the PMD size; else the size itself.
+	 * Published with the size, under the seqlock. */
+	uint64_t kept_end;
+	uint64_t hgen;		/* huge rounds: odd while racers are wanted */
+	uint64_t hjoin;		/* hgen of the last round a racer joined */
+	/* huge rounds: done, got a huge page, a pipe held a page of it, the
+	 * shrink kept it whole (split failed), or split/freed it */
+	uint64_t h_rounds, h_huge, h_pipe, h_kept, h_split;
+
 	uint64_t mismatches;	/* all of them */
 	uint64_t msgs;
 	uint64_t sigbus_seen;	/* every expected SIGBUS, for the stats check */
@@ -184,18 +223,25 @@ struct shared {
 static unsigned int opt_secs = 60, opt_procs = 4, opt_threads = 4;
 static unsigned int opt_rpages = 16, opt_tpages = 64, opt_kill_ms = 300;
 static uint64_t opt_seed = 1;
-static bool opt_verbose;
+static bool opt_verbose, opt_huge = true;
 
 static size_t ps;		/* page size */
+static size_t pmd;		/* huge page size: ps * ps / 8 */
+static bool huge_on;		/* /sys/module/vmmap/parameters/huge is Y */
+static bool may_map_eof;	/* the kernel may map a kept huge page's
+				 * zeroed tail past the size (before 6.18) */
 static unsigned int nslots;	/* opt_procs * opt_threads */
 static size_t rlen;		/* bytes per worker region */
 static size_t rwords;		/* words per worker region */
 static uint64_t base, tailmax, guard, maplen;
+static uint64_t tend, hbase, hend;	/* tail end; the huge window */
 
 static struct shared *sh;
 static struct slot *slots;
 static uint32_t *cur_all, *prev_all;	/* nslots * rwords each */
 static uint8_t *tail_filled;		/* one per tail page */
+static uint8_t *hfilled;		/* one per window page: 0, 1 filled,
+					 * 2 being filled */
 static char lock_path[256];
 
 static uint32_t *cur_of(unsigned int s) { return cur_all + (size_t)s * rwords; }
@@ -393,10 +439,74 @@ static int probe_store(void *dst, const uint64_t *src, size_t n)
 	return probe_copy(dst, src, n);
 }
 
+/*
+ * Dirty the page of @p without changing its data: compare-and-swap the word
+ * with itself (a write access, atomic, so no racing write is undone).
+ * Returns the signal or 0.
+ */
+static int probe_redirty(void *p)
+{
+	volatile uint64_t *q = p;
+	sigjmp_buf jb;
+
+	if (sigsetjmp(jb, 0)) {
+		probe_jb = NULL;
+		return probe_sig;
+	}
+	probe_jb = &jb;
+	barrier();
+	{
+		uint64_t v = __atomic_load_n(q, __ATOMIC_RELAXED);
+
+		__atomic_compare_exchange_n(q, &v, v, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+	}
+	barrier();
+	probe_jb = NULL;
+	return 0;
+}
+
 static const char *signame(int sig)
 {
 	return sig == SIGBUS ? "SIGBUS" : sig == SIGSEGV ? "SIGSEGV" :
 	       sig ? "signal" : "no signal";
+}
+
+/* ------------------------------------------------------------------ */
+/* Huge pages kept whole by a shrink                                    */
+
+static uint64_t round_up_pmd(uint64_t x)
+{
+	return (x + pmd - 1) / pmd * pmd;
+}
+
+/*
+ * The most pages an object of @size bytes may hold: its own, plus the tail of
+ * the one huge page a shrink keeps whole when something holds a reference to
+ * it (zeroed, until the object grows over it or shrinks below it).
+ */
+static uint64_t resident_max(uint64_t size)
+{
+	return (huge_on ? round_up_pmd(size) : size) / ps;
+}
+
+/* kept_end for @size, right after a resize to it (see struct shared). */
+static uint64_t kept_of(int fd, uint64_t size)
+{
+	struct vmmap_info in;
+
+	if (huge_on && ioc_info(fd, &in) == 0 && in.resident_pages > size / ps)
+		return round_up_pmd(size);
+	return size;
+}
+
+/*
+ * Data at @off past @size is allowed only where a kernel that maps a large
+ * folio across i_size (6.1) may map the zeroed tail of a kept huge page.
+ */
+static bool past_end_ok(uint64_t off, uint64_t kept, uint64_t v)
+{
+	return may_map_eof && off < kept && v == 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -460,6 +570,8 @@ struct wctx {
 	char *C;		/* the process's mapping of [0, maplen) */
 	uint64_t rng;
 	uint64_t *buf, *buf2;	/* rlen bytes each */
+	uint64_t *hbuf;		/* one page */
+	int pfd[2];		/* a pipe for vmsplice, or -1 */
 };
 
 static uint64_t woff(struct wctx *w, uint32_t word)
@@ -1099,13 +1211,14 @@ static void op_selfcopy(struct wctx *w)
 static void op_tail(struct wctx *w)
 {
 	uint64_t off = base + 8 * splitmix_below(&w->rng, tailmax / 8);
-	uint64_t s0, s1, size, v = 0, tv = stamp(off, TAIL_GEN);
+	uint64_t s0, s1, size, kept, v = 0, tv = stamp(off, TAIL_GEN);
 	bool stable, use_read = splitmix_below(&w->rng, 3) == 0;
 	ssize_t r = 0;
 	int sig = 0;
 
 	s0 = LOAD(&sh->seq);
 	size = LOAD(&sh->size);
+	kept = LOAD(&sh->kept_end);
 	if (use_read)
 		r = pread(w->fd, &v, 8, (off_t)off);
 	else
@@ -1141,7 +1254,7 @@ static void op_tail(struct wctx *w)
 				 off, size, stable ? "" : ", changing");
 			return;
 		}
-		if (stable && off >= size && !sig) {
+		if (stable && off >= size && !sig && !past_end_ok(off, kept, v)) {
 			mismatch(&w->sl->mismatches,
 				 "tail: data (%#" PRIx64 ") at offset %#" PRIx64
 				 " past the size %#" PRIx64 " instead of SIGBUS",
@@ -1173,7 +1286,7 @@ static void op_tail(struct wctx *w)
 /* Past every size the resizer ever sets: always SIGBUS, ENOSPC, EOF. */
 static void op_guard(struct wctx *w)
 {
-	uint64_t off = base + tailmax + 8 * splitmix_below(&w->rng, guard / 8), v = 1;
+	uint64_t off = hend + 8 * splitmix_below(&w->rng, guard / 8), v = 1;
 	int sig;
 	ssize_t r;
 
@@ -1205,6 +1318,151 @@ static void op_guard(struct wctx *w)
 			 "guard: access at offset %#" PRIx64 " past the end gave %s at %p"
 			 " (expected SIGBUS at %p)", off, signame(sig),
 			 sig ? probe_addr : NULL, w->C + off);
+	}
+}
+
+/*
+ * Check words read from the huge window at @off (@n of them, from one page):
+ * each is zero or the window stamp, and exactly the stamp if the page was
+ * filled before and after (@exact).
+ */
+static void huge_words_check(struct wctx *w, uint64_t off, const uint64_t *v,
+			     size_t n, bool exact, const char *via)
+{
+	ADD(&w->sl->words, n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t tv = stamp(off + 8 * i, TAIL_GEN);
+
+		if (v[i] == tv || (!exact && v[i] == 0))
+			continue;
+		mismatch(&w->sl->mismatches,
+			 "huge-race: offset %#" PRIx64 " reads %#" PRIx64 " via %s, "
+			 "expected %#" PRIx64 "%s", off + 8 * i, v[i], via, tv,
+			 exact ? " (filled, below the size: data lost)" :
+			 " or zero");
+		return;
+	}
+}
+
+/*
+ * Race a huge round of the resizer (huge_round()): take references to the
+ * window's first huge page the way that made the old shrink drop it, until
+ * the round ends. Checked like the tail: exact while the size stayed put,
+ * SIGBUS or zero/stamp otherwise.
+ */
+static void op_huge(struct wctx *w)
+{
+	static const char *const via[4] = {
+		"fault (after MADV_DONTNEED)", "pread", "re-dirty+fsync", "vmsplice",
+	};
+	uint64_t g = LOAD(&sh->hgen), npg = pmd / ps, wpp = ps / 8;
+	int how = splitmix_below(&w->rng, 4);
+
+	if (!(g & 1) || hend == tend)
+		return;		/* no round now */
+	ADD(&w->sl->hraces, 1);
+	ADD(&w->sl->hkind[how], 1);
+	STORE(&sh->hjoin, g);
+	if (how == 3 && w->pfd[0] < 0 && pipe2(w->pfd, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	for (int i = 0; i < 64 && LOAD(&sh->hgen) == g && !LOAD(&sh->stop); i++) {
+		uint64_t pg = splitmix_below(&w->rng, npg), poff = hbase + pg * ps;
+		uint64_t x = splitmix_below(&w->rng, wpp), off = poff + 8 * x;
+		uint64_t s0, s1, size, kept, v = 0;
+		struct iovec iov = { w->C + poff, ps };
+		int sig = 0, h0, h1;
+		bool stable, got = false;
+		ssize_t r = 0;
+
+		s0 = LOAD(&sh->seq);
+		size = LOAD(&sh->size);
+		kept = LOAD(&sh->kept_end);
+		h0 = LOAD(&hfilled[pg]);
+		switch (how) {
+		case 0:
+			madvise(w->C + poff, ps, MADV_DONTNEED);
+			sig = probe_load(w->C + off, &v, 1);
+			got = !sig;
+			break;
+		case 1:
+			r = pread(w->fd, &v, 8, (off_t)off);
+			got = r == 8;
+			break;
+		case 2:
+			sig = probe_redirty(w->C + off);
+			if (fsync(w->fd))
+				mismatch(&w->sl->mismatches, "huge-race: fsync: %s",
+					 strerror(errno));
+			break;
+		default:
+			/* the pipe holds the page (a reference) for a while */
+			r = vmsplice(w->pfd[1], &iov, 1, 0);
+			if (r > 0) {
+				msleep(1 + splitmix_below(&w->rng, 3));
+				if (read(w->pfd[0], w->hbuf, r) != r)
+					die("read from the pipe: %s", strerror(errno));
+			}
+			break;
+		}
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		s1 = LOAD(&sh->seq);
+		h1 = LOAD(&hfilled[pg]);
+		stable = s0 == s1 && !(s0 & 1);
+		if (!stable)
+			ADD(&w->sl->unstable, 1);
+
+		if (sig && (sig != SIGBUS || (stable && off < size))) {
+			mismatch(&w->sl->mismatches,
+				 "huge-race: %s at offset %#" PRIx64 " (%s, size %#"
+				 PRIx64 "%s)", signame(sig), off, via[how], size,
+				 stable ? "" : ", changing");
+			continue;
+		}
+		if (sig) {
+			ADD(&w->sl->sigbus, 1);
+			ADD(&sh->sigbus_seen, 1);
+			continue;
+		}
+		if (how == 1 && (r < 0 || (stable && (off < size) != (r == 8)))) {
+			mismatch(&w->sl->mismatches, "huge-race: pread at %#" PRIx64
+				 " with size %#" PRIx64 "%s returned %zd (%s)", off,
+				 size, stable ? "" : " (changing)", r,
+				 r < 0 ? strerror(errno) : "");
+			continue;
+		}
+		if (how == 3) {
+			/* EFAULT: past the end (the fault inside GUP) */
+			if (r != (ssize_t)ps && !(r < 0 && errno == EFAULT &&
+						  (!stable || poff >= size))) {
+				mismatch(&w->sl->mismatches,
+					 "huge-race: vmsplice of the page at %#" PRIx64
+					 " with size %#" PRIx64 "%s returned %zd (%s)",
+					 poff, size, stable ? "" : " (changing)", r,
+					 r < 0 ? strerror(errno) : "short");
+				continue;
+			}
+			if (r == (ssize_t)ps && stable && poff >= size &&
+			    !(may_map_eof && poff < kept))
+				mismatch(&w->sl->mismatches,
+					 "huge-race: vmsplice of the page at %#" PRIx64
+					 " past the size %#" PRIx64 " succeeded", poff, size);
+			else if (r == (ssize_t)ps)
+				huge_words_check(w, poff, w->hbuf, wpp,
+						 stable && poff < size && h0 == 1 && h1 == 1,
+						 "vmsplice+read of the pipe");
+			continue;
+		}
+		if (!got)
+			continue;
+		if (stable && off >= size && !past_end_ok(off, kept, v)) {
+			mismatch(&w->sl->mismatches,
+				 "huge-race: data (%#" PRIx64 ") at offset %#" PRIx64
+				 " past the size %#" PRIx64 " (%s)", v, off, size, via[how]);
+			continue;
+		}
+		if (off < size || !stable)
+			huge_words_check(w, off, &v, 1,
+					 stable && h0 == 1 && h1 == 1, via[how]);
 	}
 }
 
@@ -1263,7 +1521,9 @@ static void *worker_thread(void *arg)
 	w->lfd = lock_open();
 	w->buf = malloc(rlen);
 	w->buf2 = malloc(rlen);
-	if (!w->buf || !w->buf2)
+	w->hbuf = malloc(ps);
+	w->pfd[0] = w->pfd[1] = -1;
+	if (!w->buf || !w->buf2 || !w->hbuf)
 		die("out of memory");
 	remap_A(w);
 
@@ -1277,9 +1537,14 @@ static void *worker_thread(void *arg)
 		while (r >= wop_weight[op])
 			r -= wop_weight[op++];
 		ADD(&w->sl->ops[op], 1);
-		if (op == W_TAIL || op == W_GUARD) {
+		if (op == W_TAIL || op == W_GUARD || op == W_HUGE) {
 			STORE(&w->sl->op, op);
-			op == W_TAIL ? op_tail(w) : op_guard(w);
+			if (op == W_TAIL)
+				op_tail(w);
+			else if (op == W_GUARD)
+				op_guard(w);
+			else
+				op_huge(w);
 			STORE(&w->sl->op, W_IDLE);
 			continue;
 		}
@@ -1328,6 +1593,10 @@ static void *worker_thread(void *arg)
 	munmap(w->A, rlen);
 	close(w->fd);
 	close(w->lfd);
+	if (w->pfd[0] >= 0) {
+		close(w->pfd[0]);
+		close(w->pfd[1]);
+	}
 	return NULL;
 }
 
@@ -1387,6 +1656,13 @@ static void seq_end(uint64_t size)
 	STORE(&sh->seq, LOAD(&sh->seq) + 1);
 }
 
+/* seq_end() after a resize through @fd: publishes kept_end with the size. */
+static void seq_end_resized(int fd, uint64_t size)
+{
+	STORE(&sh->kept_end, kept_of(fd, size));
+	seq_end(size);
+}
+
 static void rmismatch(const char *fmt, ...)
 {
 	char buf[480];
@@ -1411,9 +1687,10 @@ static void info_check(int fd, uint64_t size, const char *when)
 	if (in.object_size != size || (uint64_t)end != size)
 		rmismatch("%s: object_size %" PRIu64 ", lseek(SEEK_END) %jd, expected %"
 			  PRIu64, when, (uint64_t)in.object_size, (intmax_t)end, size);
-	if (in.resident_pages > size / ps)
-		rmismatch("%s: resident_pages %" PRIu64 " > size/page %" PRIu64,
-			  when, (uint64_t)in.resident_pages, size / ps);
+	if (in.resident_pages > resident_max(size))
+		rmismatch("%s: resident_pages %" PRIu64 " > %" PRIu64 " (size/page%s)",
+			  when, (uint64_t)in.resident_pages, resident_max(size),
+			  huge_on ? ", rounded up to the huge page size" : "");
 }
 
 static void tail_verify(struct rctx *r, uint64_t size)
@@ -1480,9 +1757,9 @@ static void tail_resize(struct rctx *r, uint64_t target)
 	seq_begin();
 	if (ioc_resize(r->fd, target))
 		die("resize to %#" PRIx64 ": %s", target, strerror(errno));
-	for (uint64_t p = target / ps; p < old / ps; p++)
+	for (uint64_t p = target / ps; p < old / ps && p < tend / ps; p++)
 		tail_filled[p - tp0] = 0;
-	seq_end(target);
+	seq_end_resized(r->fd, target);
 	info_check(r->fd, target, "tail resize");
 	if (target <= old)
 		return;
@@ -1547,11 +1824,11 @@ static void wipe(struct rctx *r, bool to_zero)
 			  (uint64_t)in.resident_pages, (uint64_t)in.dirty_pages);
 	/* past the cut: SIGBUS through a mapping, EOF, ENOSPC */
 	sig = probe_load(r->W + cut, &v, 1);
-	if (sig != SIGBUS)
-		rmismatch("wipe: access at the new end %#" PRIx64 " gave %s, expected SIGBUS",
-			  cut, signame(sig));
-	else
+	if (sig == SIGBUS)
 		ADD(&sh->r_sigbus, 1), ADD(&sh->sigbus_seen, 1);
+	else if (sig || !past_end_ok(cut, kept_of(r->fd, cut), v))
+		rmismatch("wipe: access at the new end %#" PRIx64 " gave %s, expected SIGBUS",
+			  cut, sig ? signame(sig) : "data");
 	if (cut && (sig = probe_load(r->W + cut - 8, &v, 1)))
 		rmismatch("wipe: %s just below the new end %#" PRIx64, signame(sig), cut);
 	if (pread(r->fd, &v, 8, (off_t)cut) != 0)
@@ -1572,7 +1849,7 @@ static void wipe(struct rctx *r, bool to_zero)
 	}
 	memset(tail_filled, 0, tailmax / ps);
 	sh->fill_transit = 0;
-	seq_end(full);
+	seq_end_resized(r->fd, full);
 	info_check(r->fd, full, "wipe regrow");
 	/* a sample of the regrown range reads zero right now */
 	for (int i = 0; i < 4 && cut < full; i++) {
@@ -1641,6 +1918,210 @@ static void private_truncate(struct rctx *r)
 	munmap(P, tailmax);
 }
 
+/* Huge rounds per 1000 resizer operations: 3% with 2 MiB huge pages, fewer
+ * with bigger ones (32 MiB on 16K pages: each round zeroes one). */
+static unsigned int huge_per_mille(void)
+{
+	uint64_t x = 30 * (2ULL << 20) / pmd;
+
+	return x ? x : 1;
+}
+
+/* Fill page @p of the huge window with its stamps, through the mapping or
+ * write(2); hfilled[p] says 2 meanwhile (either value may be there). */
+static void huge_fill_page(struct rctx *r, uint64_t p, bool via_map)
+{
+	uint64_t off = hbase + p * ps;
+	int sig = 0;
+
+	STORE(&hfilled[p], 2);
+	fill_stamps(r->buf, off, ps / 8, TAIL_GEN);
+	if (via_map)
+		sig = probe_store(r->W + off, r->buf, ps / 8);
+	else if (pwrite(r->fd, r->buf, ps, (off_t)off) != (ssize_t)ps)
+		rmismatch("huge-shrink: pwrite at %#" PRIx64 ": %s", off, strerror(errno));
+	if (sig)
+		rmismatch("huge-shrink: %s writing offset %#" PRIx64 " below the size",
+			  signame(sig), off);
+	STORE(&hfilled[p], 1);
+}
+
+/* Page @p of the window (below the size) holds what hfilled[] says, through
+ * read(2) and the mapping; false (and reported) if not. */
+static bool huge_page_ok(struct rctx *r, uint64_t p, uint64_t size, const char *when)
+{
+	uint64_t off = hbase + p * ps;
+	size_t wpp = ps / 8;
+
+	for (int via = 0; via < 2; via++) {
+		int sig = 0;
+
+		if (via == 0 && pread_all(r->fd, r->buf, ps, off) != (ssize_t)ps) {
+			rmismatch("huge-shrink: pread at %#" PRIx64 " failed", off);
+			return false;
+		}
+		if (via == 1)
+			sig = probe_load(r->W + off, r->buf, wpp);
+		if (sig) {
+			rmismatch("huge-shrink %s: %s reading offset %#" PRIx64
+				  " below the size %#" PRIx64, when, signame(sig), off, size);
+			return false;
+		}
+		ADD(&sh->r_words, wpp);
+		for (size_t i = 0; i < wpp; i++) {
+			uint64_t exp = hfilled[p] ? stamp(off + 8 * i, TAIL_GEN) : 0;
+
+			if (r->buf[i] == exp)
+				continue;
+			rmismatch("huge-shrink %s to %#" PRIx64 ": offset %#" PRIx64
+				  " reads %#" PRIx64 " via %s, expected %#" PRIx64 "%s",
+				  when, size, off + 8 * i, r->buf[i],
+				  via ? "the mapping" : "pread", exp,
+				  exp && !r->buf[i] ? " (data below the new end lost)" : "");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A huge round: grow the object over the gap and the huge window, populate
+ * the window's first huge page (the first fault through the PMD-aligned
+ * mapping allocates it whole) with stamps on some of its pages, let the
+ * workers race it (op_huge) and, half the time, hold a page of it in a pipe
+ * (vmsplice) ourselves; then shrink to a size inside it that is not
+ * PMD-aligned. Every filled page below the new end must keep its data
+ * (read(2) and the mapping), resident_pages must still count them, the new
+ * end must give SIGBUS; the pipe's page is checked too. Then maybe regrow
+ * (zeroes past the cut), and shrink back into the tail.
+ */
+static void huge_round(struct rctx *r)
+{
+	uint64_t npg = pmd / ps, hpg = (hend - hbase) / ps, cut, cp, pk = 0;
+	uint64_t filled = 0, kept, v, target;
+	struct vmmap_info in0, in1;
+	int pfd[2] = { -1, -1 }, sig;
+
+	sh->rop_now = R_HUGE;
+	ADD(&sh->rops[R_HUGE], 1);
+	ADD(&sh->h_rounds, 1);
+	seq_begin();
+	if (ioc_resize(r->fd, hend))
+		die("huge round: resize to %#" PRIx64 ": %s", hend, strerror(errno));
+	seq_end_resized(r->fd, hend);
+	info_check(r->fd, hend, "huge round grow");
+
+	/* the first touch of the window: one fault, a huge page */
+	if (ioc_info(r->fd, &in0))
+		die("GET_INFO: %s", strerror(errno));
+	huge_fill_page(r, 0, true);
+	if (ioc_info(r->fd, &in1))
+		die("GET_INFO: %s", strerror(errno));
+	if (in1.resident_pages >= in0.resident_pages + npg / 2)
+		ADD(&sh->h_huge, 1);
+	cut = hbase + ps * (1 + splitmix_below(&r->rng, npg - 1));
+	cp = (cut - hbase) / ps;
+	huge_fill_page(r, cp - 1, splitmix_below(&r->rng, 2));
+	huge_fill_page(r, cp, splitmix_below(&r->rng, 2));
+	for (int i = 0; i < 30; i++)
+		huge_fill_page(r, splitmix_below(&r->rng, npg), splitmix_below(&r->rng, 2));
+
+	/* the racers go; and a pipe holds a page, half the time */
+	STORE(&sh->hgen, LOAD(&sh->hgen) + 1);
+	if (splitmix_below(&r->rng, 2)) {
+		struct iovec iov;
+
+		pk = splitmix_below(&r->rng, npg);
+		iov.iov_base = r->W + hbase + pk * ps;
+		iov.iov_len = ps;
+		if (pipe2(pfd, O_CLOEXEC))
+			die("pipe: %s", strerror(errno));
+		if (vmsplice(pfd[1], &iov, 1, 0) != (ssize_t)ps)
+			rmismatch("huge-shrink: vmsplice of offset %#" PRIx64 ": %s",
+				  hbase + pk * ps, strerror(errno));
+		ADD(&sh->h_pipe, 1);
+	}
+	/* until a worker races (20 ms at most), and a little longer */
+	for (int i = 0; i < 20 && LOAD(&sh->hjoin) != LOAD(&sh->hgen); i++)
+		msleep(1);
+	msleep(1 + splitmix_below(&r->rng, 4));
+
+	/* the shrink, into the huge page */
+	seq_begin();
+	if (ioc_resize(r->fd, cut))
+		die("huge round: resize to %#" PRIx64 ": %s", cut, strerror(errno));
+	for (uint64_t p = cp; p < hpg; p++)
+		STORE(&hfilled[p], 0);
+	kept = kept_of(r->fd, cut);
+	STORE(&sh->kept_end, kept);
+	seq_end(cut);
+	ADD(kept > cut ? &sh->h_kept : &sh->h_split, 1);
+	info_check(r->fd, cut, "huge-shrink");
+
+	/* below the new end nothing is lost */
+	for (uint64_t p = 0; p < cp; p++)
+		if (hfilled[p]) {
+			filled++;
+			if (!huge_page_ok(r, p, cut, "(racing)"))
+				break;
+		}
+	if (ioc_info(r->fd, &in1) == 0 && in1.resident_pages < filled)
+		rmismatch("huge-shrink to %#" PRIx64 ": resident_pages %" PRIu64
+			  " but %" PRIu64 " pages of the huge page below the new end "
+			  "hold data", cut, (uint64_t)in1.resident_pages, filled);
+	sig = probe_load(r->W + cut, &v, 1);
+	if (sig == SIGBUS)
+		ADD(&sh->r_sigbus, 1), ADD(&sh->sigbus_seen, 1);
+	else if (sig || !past_end_ok(cut, kept, v))
+		rmismatch("huge-shrink: access at the new end %#" PRIx64 " gave %s"
+			  " (%#" PRIx64 "), expected SIGBUS", cut,
+			  sig ? signame(sig) : "data", v);
+	if (pfd[0] >= 0) {
+		/* the pipe's page: as it was below the end, zero past it */
+		uint64_t off = hbase + pk * ps;
+
+		if (read(pfd[0], r->buf, ps) != (ssize_t)ps)
+			die("read from the pipe: %s", strerror(errno));
+		for (size_t i = 0; i < ps / 8; i++) {
+			uint64_t tv = stamp(off + 8 * i, TAIL_GEN);
+			uint64_t exp = pk < cp && hfilled[pk] ? tv : 0;
+
+			if (r->buf[i] == exp || (pk >= cp && r->buf[i] == tv))
+				continue;
+			rmismatch("huge-shrink: the pipe's page (offset %#" PRIx64
+				  ") reads %#" PRIx64 " at +%#zx, expected %#" PRIx64,
+				  off, r->buf[i], 8 * i, exp);
+			break;
+		}
+		close(pfd[0]);
+		close(pfd[1]);
+	}
+	STORE(&sh->hgen, LOAD(&sh->hgen) + 1);	/* the racers stop */
+
+	/* regrow over a kept page: zeroes past the old end, data below */
+	if (splitmix_below(&r->rng, 2)) {
+		seq_begin();
+		if (ioc_resize(r->fd, hend))
+			die("huge round: resize to %#" PRIx64 ": %s", hend, strerror(errno));
+		seq_end_resized(r->fd, hend);
+		info_check(r->fd, hend, "huge round regrow");
+		if (cp > 0)
+			huge_page_ok(r, cp - 1, hend, "(regrown)");
+		huge_page_ok(r, cp, hend, "(regrown)");
+	}
+
+	/* back into the tail: the window goes */
+	target = random_tail_size(r);
+	seq_begin();
+	if (ioc_resize(r->fd, target))
+		die("huge round: resize to %#" PRIx64 ": %s", target, strerror(errno));
+	memset(hfilled, 0, hpg);
+	for (uint64_t p = target / ps; p < tend / ps; p++)
+		tail_filled[p - base / ps] = 0;
+	seq_end_resized(r->fd, target);
+	info_check(r->fd, target, "huge round end");
+}
+
 static void resizer_main(unsigned int incarnation)
 {
 	struct rctx r = { 0 };
@@ -1679,6 +2160,9 @@ static void resizer_main(unsigned int incarnation)
 			ADD(&sh->rops[R_FSYNC], 1);
 			if (fsync(r.fd))
 				rmismatch("fsync: %s", strerror(errno));
+		} else if (hend > tend &&
+			   splitmix_below(&r.rng, 1000) < huge_per_mille()) {
+			huge_round(&r);
 		} else {
 			tail_resize(&r, random_tail_size(&r));
 		}
@@ -1784,7 +2268,8 @@ static void repair_after_resizer(int fd)
 		memset(prev_all, 0, (size_t)nslots * rwords * 4);
 		memset(tail_filled, 0, tailmax / ps);
 		sh->fill_transit = 0;
-		seq_end(base);
+		memset(hfilled, 0, (hend - hbase) / ps);
+		seq_end_resized(fd, base);
 		ADD(&sh->epoch, 1);
 		wr_unlock(lfd);
 		close(lfd);
@@ -1794,7 +2279,20 @@ static void repair_after_resizer(int fd)
 
 		for (uint64_t p = end / ps; p < (base + tailmax) / ps; p++)
 			tail_filled[p - tp0] = 0;
-		seq_end(end);
+		for (uint64_t p = 0; p < (hend - hbase) / ps; p++)
+			if (hbase + p * ps >= (uint64_t)end)
+				hfilled[p] = 0;
+		seq_end_resized(fd, end);
+	}
+	/* killed in a huge round: stop the racers, back into the tail */
+	if (LOAD(&sh->hgen) & 1)
+		STORE(&sh->hgen, LOAD(&sh->hgen) + 1);
+	if (LOAD(&sh->size) > tend) {
+		seq_begin();
+		if (ioc_resize(fd, tend))
+			die("repair: resize: %s", strerror(errno));
+		memset(hfilled, 0, (hend - hbase) / ps);
+		seq_end_resized(fd, tend);
 	}
 	sh->rop_now = -1;
 }
@@ -1860,7 +2358,7 @@ static void final_checks(int fd)
 		mismatch(&sh->r_mismatches,
 			 "live_vmas %" PRIu64 " with no process mapping the object",
 			 (uint64_t)in.live_vmas);
-	if (in.object_size != size || in.resident_pages > size / ps ||
+	if (in.object_size != size || in.resident_pages > resident_max(size) ||
 	    in.dirty_pages > in.resident_pages)
 		mismatch(&sh->r_mismatches,
 			 "GET_INFO: object_size %" PRIu64 " (expected %" PRIu64
@@ -1885,17 +2383,43 @@ static void final_checks(int fd)
 	free(buf);
 }
 
+/* The module parameter huge: Y or N (N if there is none). */
+static bool read_huge_param(void)
+{
+	int fd = open("/sys/module/vmmap/parameters/huge", O_RDONLY | O_CLOEXEC);
+	char c = 'N';
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'N';
+		close(fd);
+	}
+	return c == 'Y';
+}
+
+/* Kernels from 6.18 on never map a large file folio across i_size. */
+static bool kernel_guards_eof(void)
+{
+	struct utsname u;
+	int maj, min;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return false;
+	return maj > 6 || (maj == 6 && min >= 18);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vmmap-stress [-d SECONDS] [-p PROCS] [-t THREADS] [-s SEED]\n"
-		"                    [-r REGION_PAGES] [-T TAIL_PAGES] [-k KILL_MS] [-v]\n"
+		"                    [-r REGION_PAGES] [-T TAIL_PAGES] [-k KILL_MS] [-H] [-v]\n"
 		"  -d  how long to run (default 60)\n"
 		"  -p  worker processes (default 4), -t threads each (default 4)\n"
 		"  -s  seed of every random choice (default 1)\n"
 		"  -r  pages each worker thread owns (default 16)\n"
 		"  -T  pages of the tail the resizer moves the end in (default 64)\n"
 		"  -k  mean milliseconds between SIGKILLs of a child, 0: none (default 300)\n"
+		"  -H  no huge window (no huge rounds)\n"
 		"  -v  progress every 10 s\n");
 	exit(2);
 }
@@ -1918,15 +2442,16 @@ int main(int argc, char **argv)
 	struct vmmap_stats st0, st1;
 	uint64_t rng, total_ops = 0, words = 0, sigbus = 0, sigsegv = 0;
 	uint64_t unstable = 0, enomem = 0, ops[W_NOPS] = { 0 };
+	uint64_t hraces = 0, hkind[4] = { 0 };
 	double t0, t_end, next_kill, next_report;
-	size_t shlen, off_slots, off_cur, off_prev, off_tail;
+	size_t shlen, off_slots, off_cur, off_prev, off_tail, off_huge;
 	unsigned int hung = 0;
 	pthread_t compactor_tid;
 	int c, fd, lfd;
 	char *mem;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "d:p:t:s:r:T:k:vh")) != -1) {
+	while ((c = getopt(argc, argv, "d:p:t:s:r:T:k:Hvh")) != -1) {
 		switch (c) {
 		case 'd': opt_secs = num(optarg); break;
 		case 'p': opt_procs = num(optarg); break;
@@ -1935,6 +2460,7 @@ int main(int argc, char **argv)
 		case 'r': opt_rpages = num(optarg); break;
 		case 'T': opt_tpages = num(optarg); break;
 		case 'k': opt_kill_ms = num(optarg); break;
+		case 'H': opt_huge = false; break;
 		case 'v': opt_verbose = true; break;
 		default: usage();
 		}
@@ -1949,17 +2475,33 @@ int main(int argc, char **argv)
 	rwords = rlen / 8;
 	base = (uint64_t)nslots * rlen;
 	tailmax = (uint64_t)opt_tpages * ps;
+	tend = base + tailmax;
+	pmd = ps * (ps / 8);
+	huge_on = read_huge_param();
+	may_map_eof = !kernel_guards_eof();
+	/* the huge window: PMD-aligned, two huge pages, after the tail */
+	hbase = hend = tend;
+	if (opt_huge) {
+		hbase = round_up_pmd(tend);
+		hend = hbase + 2 * pmd;
+	}
 	guard = 4 * ps;
-	maplen = base + tailmax + guard;
+	maplen = hend + guard;
 
 	fd = dev_open(O_RDWR);
 	if (ioc_info(fd, &in0) || ioc_stats(fd, &st0))
 		die("GET_INFO/GET_STATS: %s", strerror(errno));
 	if (in0.page_size != ps)
 		die("driver page size %u, ours %zu", in0.page_size, ps);
-	if (in0.max_size < base + tailmax)
+	if (in0.max_size < tend)
 		die("max_size %" PRIu64 " below the %" PRIu64 " bytes needed",
-		    (uint64_t)in0.max_size, base + tailmax);
+		    (uint64_t)in0.max_size, tend);
+	if (in0.max_size < hend) {
+		say("stress: max_size %" PRIu64 " below the huge window's end %"
+		    PRIu64 ": no huge rounds\n", (uint64_t)in0.max_size, hend);
+		hbase = hend = tend;
+		maplen = hend + guard;
+	}
 	if (in0.live_vmas)
 		say("stress: warning: %" PRIu64 " VMAs map the object already\n",
 		    (uint64_t)in0.live_vmas);
@@ -1969,7 +2511,8 @@ int main(int argc, char **argv)
 	off_cur = off_slots + ((nslots * sizeof(struct slot) + 63) & ~(size_t)63);
 	off_prev = off_cur + (size_t)nslots * rwords * 4;
 	off_tail = off_prev + (size_t)nslots * rwords * 4;
-	shlen = off_tail + tailmax / ps;
+	off_huge = off_tail + tailmax / ps;
+	shlen = off_huge + (hend - hbase) / ps;
 	mem = mmap(NULL, shlen, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		die("shared state: %s", strerror(errno));
@@ -1978,6 +2521,7 @@ int main(int argc, char **argv)
 	cur_all = (uint32_t *)(mem + off_cur);
 	prev_all = (uint32_t *)(mem + off_prev);
 	tail_filled = (uint8_t *)(mem + off_tail);
+	hfilled = (uint8_t *)(mem + off_huge);
 	sh->rop_now = -1;
 
 	snprintf(lock_path, sizeof(lock_path), "%s/vmmap-stress.%d.lock",
@@ -1991,6 +2535,7 @@ int main(int argc, char **argv)
 	if (ioc_resize(fd, 0) || ioc_resize(fd, base + tailmax / 2 / ps * ps))
 		die("initial resize: %s", strerror(errno));
 	sh->size = base + tailmax / 2 / ps * ps;
+	sh->kept_end = sh->size;
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
 		die("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
@@ -1999,6 +2544,13 @@ int main(int argc, char **argv)
 	       "page %zu, regions %u x %zu KiB, tail %" PRIu64 " KiB, kill every ~%u ms\n",
 	       opt_secs, opt_seed, opt_procs, opt_threads, ps, nslots, rlen >> 10,
 	       tailmax >> 10, opt_kill_ms);
+	if (hend > tend)
+		printf("stress: huge window %" PRIu64 " KiB at %#" PRIx64 " (huge pages %zu KiB, "
+		       "module huge=%c), %u rounds per 1000 resizer operations\n",
+		       (hend - hbase) >> 10, hbase, pmd >> 10, huge_on ? 'Y' : 'N',
+		       huge_per_mille());
+	else
+		printf("stress: no huge window\n");
 
 	kids = calloc(opt_procs + 1, sizeof(*kids));
 	if (!kids)
@@ -2122,6 +2674,9 @@ int main(int argc, char **argv)
 		sigsegv += slots[s].sigsegv;
 		unstable += slots[s].unstable;
 		enomem += slots[s].enomem;
+		hraces += slots[s].hraces;
+		for (int k = 0; k < 4; k++)
+			hkind[k] += slots[s].hkind[k];
 	}
 	printf("stress: %.0f s, %" PRIu64 " worker operations:", now() - t0, total_ops);
 	for (int o = 1; o < W_NOPS; o++)
@@ -2129,6 +2684,12 @@ int main(int argc, char **argv)
 	printf("\nstress: resizer:");
 	for (int o = 0; o < R_NOPS; o++)
 		printf(" %s %" PRIu64, rop_name[o], sh->rops[o]);
+	printf("\nstress: huge rounds %" PRIu64 ": got a huge page %" PRIu64
+	       ", a pipe held a page %" PRIu64 ", kept whole %" PRIu64 ", split %" PRIu64
+	       "; worker races %" PRIu64 " (fault %" PRIu64 ", read %" PRIu64
+	       ", fsync %" PRIu64 ", vmsplice %" PRIu64 ")",
+	       sh->h_rounds, sh->h_huge, sh->h_pipe, sh->h_kept, sh->h_split, hraces,
+	       hkind[0], hkind[1], hkind[2], hkind[3]);
 	printf("\nstress: checked %" PRIu64 " words; expected SIGBUS %" PRIu64
 	       ", expected SIGSEGV %" PRIu64 ", tail probes racing a resize %" PRIu64
 	       ", mremap/fork refused %" PRIu64 "\n", words + sh->r_words,
