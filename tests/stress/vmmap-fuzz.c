@@ -21,7 +21,14 @@
  * end, huge lengths, every fd mode), munmap, mprotect, mremap, madvise,
  * msync, read/write/pread/pwrite/readv/writev/preadv2/pwritev2, lseek,
  * fsync, open/close with odd flags, loads and stores through whatever is
- * mapped, and resizes between them.
+ * mapped, and resizes between them. And, with the module parameter huge=Y,
+ * one call in 200 (fewer with PMDs above 2 MiB) is the interleaving of issue
+ * 14 (op_huge): an emptied object of one huge page and a page, mapped shared
+ * (so the first fault allocates the huge page), random data on some pages,
+ * one page of it vmsplice'd into a pipe and left there, and a shrink to a
+ * size inside the huge page that is not PMD-aligned; the data below the new
+ * end must stay (read(2), the mapping, resident_pages), the new end and past
+ * the huge page SIGBUS, the pipe keeps its page.
  *
  * Every call must succeed or fail with an errno from the set allowed for
  * that call and those arguments (allowed_*() below say why each errno is
@@ -31,14 +38,18 @@
  * exactly the offset. Memory accesses are checked against a model of the
  * object (its size and a shadow of its bytes): data below the size, SIGBUS at
  * or past it (inside a mapping), SIGSEGV outside mappings or against their
- * protection. The layout of the address space is not modelled: it is read
- * back from /proc/self/maps after each call that may change it, and private
- * copy-on-write pages are recognised through /proc/self/pagemap.
+ * protection. A huge page a shrink kept whole (a reference made the split
+ * fail: resident_pages then exceeds size/page) is modelled too: up to its
+ * end resident_pages may count it, and kernels before 6.18 may map its
+ * zeroed tail past the size instead of raising SIGBUS (kept_end); nothing
+ * else is loosened. The layout of the address space is not modelled: it is
+ * read back from /proc/self/maps after each call that may change it, and
+ * private copy-on-write pages are recognised through /proc/self/pagemap.
  *
  * Every BATCH calls the object must be consistent: GET_INFO agrees with
- * lseek(SEEK_END) and the model, resident_pages <= size/page, dirty <=
- * resident, live_vmas equals the VMAs of the device in /proc/self/maps (only
- * this process maps it), pages_allocated - pages_freed == resident_pages,
+ * lseek(SEEK_END) and the model, resident_pages <= size/page (or the end of
+ * a kept huge page), dirty <= resident, live_vmas equals the VMAs of the
+ * device in /proc/self/maps (only this process maps it), pages_allocated - pages_freed == resident_pages,
  * read(2) and a fresh mapping return the shadow, the first byte past the end
  * raises SIGBUS; every tenth batch also fsync (dirty_pages must drop to 0)
  * and a resize to 0 (resident_pages must drop to 0).
@@ -65,6 +76,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +160,14 @@ static bool is_x86 =
 static size_t ps, pmd;
 static uint64_t max_size, orig_size;
 static uint64_t S;			/* the object's size, as modelled */
+/* The end of the huge page the last shrink kept whole (resident_pages went
+ * past S/page: something held it, the split failed), rounded up to the PMD
+ * size; S if none. Past S below it, a kernel that maps large folios across
+ * i_size (before 6.18) may map the zeroed tail instead of raising SIGBUS;
+ * kept_written: a store landed there since. */
+static uint64_t kept_end;
+static bool kept_written, huge_on, may_map_eof;
+static uint64_t huge_got, huge_kept;	/* op_huge: huge pages, kept whole */
 static uint8_t shadow[CAP];		/* its bytes below CAP; zero above S */
 static uint64_t rng_state;
 
@@ -478,11 +498,31 @@ static bool page_cowed(uintptr_t a)
 /* ------------------------------------------------------------------ */
 /* The object model                                                     */
 
+static uint64_t resident_now(void)
+{
+	struct vmmap_info in = { .size = sizeof(in) };
+
+	if (syscall(SYS_ioctl, fd_dev, (unsigned long)VMMAP_IOC_GET_INFO, &in))
+		die("GET_INFO: %s", strerror(errno));
+	return in.resident_pages;
+}
+
 static void model_resize(uint64_t n)
 {
 	if (n < S && n < CAP)
 		memset(shadow + n, 0, (S < CAP ? S : CAP) - n);
 	S = n;
+	kept_end = n;
+	kept_written = false;
+	if (huge_on && resident_now() > n / ps)
+		kept_end = (n + pmd - 1) / pmd * pmd;
+}
+
+/* Data (@v) at @off past the size is allowed only inside a kept huge page
+ * on a kernel that may map its zeroed tail (see kept_end). */
+static bool past_end_ok(uint64_t off, uint8_t v)
+{
+	return may_map_eof && off >= S && off < kept_end && (!v || kept_written);
 }
 
 /* Trust the kernel for [off, off + len): after an imprecise partial copy. */
@@ -920,7 +960,7 @@ static void op_ioctl(bool resize_only)
 			if (in.size != sizeof(in) || in.abi_version != VMMAP_ABI_VERSION ||
 			    in.object_size != S || in.page_size != ps || in.flags ||
 			    !in.max_size || in.max_size % ps ||
-			    in.resident_pages > S / ps ||
+			    in.resident_pages > kept_end / ps ||
 			    in.live_vmas != live_base + dev_vmas)
 				fail("GET_INFO: size %u abi %u object_size %" PRIu64
 				     " (model %" PRIu64 ") page %u flags %u max %" PRIu64
@@ -1553,7 +1593,7 @@ static void op_touch(void)
 	char *a;
 	int sig, want_sig = 0;
 	bool check = false, readable, writable, maybe_unreadable = false;
-	bool maybe_sigbus = false;
+	bool maybe_sigbus = false, maybe_kept = false;
 	uint64_t off = 0;
 
 	if (chance(25)) {
@@ -1582,7 +1622,10 @@ static void op_touch(void)
 			maybe_sigbus = true;
 		} else if (v->dev) {
 			off = v->off + ((uintptr_t)a - v->start);
-			if (off >= S) {
+			if (off >= S && past_end_ok(off, 0)) {
+				maybe_kept = true;	/* SIGBUS, or the kept tail */
+				want_sig = SIGBUS;
+			} else if (off >= S) {
 				want_sig = SIGBUS;	/* the driver's ->fault */
 			} else if (!wr && (v->shared || !page_cowed((uintptr_t)a))) {
 				check = true;	/* the object's byte */
@@ -1600,6 +1643,16 @@ static void op_touch(void)
 		    wr ? val : got);
 	if ((maybe_unreadable && sig == SIGSEGV) || (maybe_sigbus && sig == SIGBUS))
 		return;
+	if (maybe_kept && !sig) {
+		/* mapped past the end inside a kept huge page: its zeroed tail */
+		if (wr)
+			kept_written = true;
+		else if (!past_end_ok(off, got))
+			fail("read %#x at object offset %#" PRIx64 " past the size %#"
+			     PRIx64 " (inside a kept huge page: zero or SIGBUS)",
+			     got, off, S);
+		return;
+	}
 	if (sig != want_sig) {
 		fail("%s, expected %s", sig == SIGBUS ? "SIGBUS" :
 		     sig == SIGSEGV ? "SIGSEGV" : "no signal",
@@ -2036,6 +2089,161 @@ static void op_open(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* A shrink inside a huge page that a pipe holds                        */
+
+/* Fill object page @pg, through the mapping @m of offset 0, with random
+ * words, in the shadow too. */
+static void huge_fill(char *m, uint64_t pg)
+{
+	uint64_t *q = (uint64_t *)(m + pg * ps);
+
+	for (size_t i = 0; i < ps / 8; i++) {
+		uint64_t w = rnd();
+
+		q[i] = w;
+		memcpy(shadow + pg * ps + 8 * i, &w, 8);
+	}
+}
+
+/*
+ * The interleaving that lost data: an empty object of one huge page and a
+ * bit, mapped shared (PMD-aligned: the first fault allocates the huge
+ * page), random data on some pages, one page of the huge page vmsplice'd
+ * into a pipe and left there (a reference: the split fails), then a shrink
+ * to a size inside the huge page that is not PMD-aligned. The model says
+ * the data below the new end stays, through read(2) and the mapping;
+ * resident_pages counts it; SIGBUS at the new end and past the huge page;
+ * the pipe still holds the page's data (zero past the new end).
+ */
+static void op_huge(void)
+{
+	uint64_t npg = pmd / ps, len = pmd + ps, lim = min64(pmd, CAP), cut, cp, pk;
+	uint64_t written = 0, res;
+	static uint8_t pbuf[1 << 16], pexp[1 << 16];
+	struct iovec iov;
+	int pfd[2], sig;
+	uint8_t v = 0;
+	char *m;
+
+	counts[13]++;
+	D("huge-shrink: resize to 0, then %#" PRIx64 ", map it shared", len);
+	if (dev_resize(0))
+		die("resize to 0: %s", strerror(errno));
+	model_resize(0);
+	if (dev_resize(len))
+		die("resize to %#" PRIx64 ": %s", len, strerror(errno));
+	model_resize(len);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd_dev, 0);
+	if (m == MAP_FAILED) {
+		fail("huge-shrink: mmap of %#" PRIx64 " bytes: %s", len, strerror(errno));
+		return;
+	}
+	if ((uintptr_t)m % pmd)
+		fail("huge-shrink: a %#" PRIx64 "-byte mapping at %p, not PMD-aligned",
+		     len, m);
+	cut = ps * (1 + rndn(lim / ps - 1));
+	cp = cut / ps;
+	/* the first store: one fault, the whole huge page */
+	huge_fill(m, 0);
+	written++;
+	if (resident_now() == npg)
+		huge_got++;
+	if (cp > 1) {
+		huge_fill(m, cp - 1);
+		written++;
+	}
+	for (int i = 0; i < 14 && cp > 2; i++) {
+		huge_fill(m, 1 + rndn(cp - 2));
+		written++;
+	}
+	if (pipe2(pfd, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	pk = rndn(npg);
+	iov.iov_base = m + pk * ps;
+	iov.iov_len = ps;
+	if (vmsplice(pfd[1], &iov, 1, 0) != (ssize_t)ps)
+		fail("huge-shrink: vmsplice of page %" PRIu64 ": %s", pk, strerror(errno));
+	/* what the pipe must give back: the page now, zero past the new end */
+	if (pk < cp)
+		memcpy(pexp, shadow + pk * ps, ps);
+	else
+		memset(pexp, 0, ps);
+
+	call_idx++;
+	D("huge-shrink: resize to %#" PRIx64 " (page %" PRIu64 " of the huge page "
+	  "in a pipe, %" PRIu64 " pages written)", cut, pk, written);
+	if (dev_resize(cut))
+		die("resize to %#" PRIx64 ": %s", cut, strerror(errno));
+	model_resize(cut);
+	if (kept_end > S)
+		huge_kept++;
+	if (verbose())
+		out("fuzz: %6" PRIu64 " %s: kept end %#" PRIx64 "\n", call_idx, desc,
+		    kept_end);
+
+	/* below the new end nothing changed: read(2), the mapping */
+	for (uint64_t o = 0; o < cut; o += sizeof(pbuf)) {
+		uint64_t n = min64(sizeof(pbuf), cut - o);
+
+		if (pread(fd_dev, pbuf, n, (off_t)o) != (ssize_t)n) {
+			fail("huge-shrink: pread at %#" PRIx64 ": %s", o, strerror(errno));
+			break;
+		}
+		if (memcmp(pbuf, shadow + o, n)) {
+			uint64_t k = 0;
+
+			while (pbuf[k] == shadow[o + k])
+				k++;
+			fail("huge-shrink: object offset %#" PRIx64 " reads %#x (pread), "
+			     "expected %#x: data below the new end %#" PRIx64 " lost",
+			     o + k, pbuf[k], shadow[o + k], cut);
+			resync(0, cut);
+			break;
+		}
+	}
+	for (uint64_t o = 0; o < cut; o += 1 + rndn(ps)) {
+		sig = probe(m + o, false, &v);
+		if (sig || v != shadow[o]) {
+			fail("huge-shrink: offset %#" PRIx64 " gave %s %#x through the "
+			     "mapping, expected %#x (below the new end %#" PRIx64 ")",
+			     o, sig ? "a signal" : "data", v, shadow[o], cut);
+			break;
+		}
+	}
+	res = resident_now();
+	if (res < written || res > kept_end / ps)
+		fail("huge-shrink: resident_pages %" PRIu64 " after the shrink to %#"
+		     PRIx64 ", with %" PRIu64 " pages below it written (at most %"
+		     PRIu64 ")", res, cut, written, kept_end / ps);
+	sig = probe(m + cut, false, &v);
+	if (sig != SIGBUS && !(!sig && past_end_ok(cut, v)))
+		fail("huge-shrink: the new end %#" PRIx64 " gave %s %#x, expected SIGBUS",
+		     cut, sig ? "a signal" : "data", v);
+	v = 1;
+	sig = probe(m + pmd, true, &v);
+	if (sig != SIGBUS)
+		fail("huge-shrink: a store past the huge page (offset %#" PRIx64
+		     ") gave %s, expected SIGBUS", pmd, sig ? "another signal" : "no signal");
+
+	/* the pipe: the page as it is, its data below the end, zero past it */
+	if (read(pfd[0], pbuf, ps) != (ssize_t)ps) {
+		fail("huge-shrink: read from the pipe: %s", strerror(errno));
+	} else {
+		for (uint64_t i = 0; i < ps; i++) {
+			if (pbuf[i] != pexp[i]) {
+				fail("huge-shrink: the pipe's page %" PRIu64 " reads %#x at +%#"
+				     PRIx64 ", expected %#x", pk, pbuf[i], i, pexp[i]);
+				break;
+			}
+		}
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	munmap(m, len);
+	counts[0] += 3;		/* the three resizes */
+}
+
+/* ------------------------------------------------------------------ */
 /* Consistency after each batch                                         */
 
 static void batch_check(bool deep)
@@ -2061,9 +2269,11 @@ static void batch_check(bool deep)
 	if (in.object_size != S || (uint64_t)end != S)
 		fail("object_size %" PRIu64 ", lseek(SEEK_END) %jd, model %" PRIu64,
 		     (uint64_t)in.object_size, (intmax_t)end, S);
-	if (in.resident_pages > in.object_size / ps)
-		fail("resident_pages %" PRIu64 " > object_size/page %" PRIu64,
-		     (uint64_t)in.resident_pages, (uint64_t)in.object_size / ps);
+	/* plus the tail of a huge page a shrink kept whole */
+	if (in.resident_pages > kept_end / ps)
+		fail("resident_pages %" PRIu64 " > %" PRIu64 " (object_size/page%s)",
+		     (uint64_t)in.resident_pages, kept_end / ps,
+		     kept_end > S ? ", up to the end of a kept huge page" : "");
 	if (in.dirty_pages > in.resident_pages)
 		fail("dirty_pages %" PRIu64 " > resident_pages %" PRIu64,
 		     (uint64_t)in.dirty_pages, (uint64_t)in.resident_pages);
@@ -2100,7 +2310,7 @@ static void batch_check(bool deep)
 		}
 	}
 	sig = probe(m + S, false, &v);
-	if (sig != SIGBUS)
+	if (sig != SIGBUS && !(!sig && past_end_ok(S, v)))
 		fail("fresh mapping: offset %#" PRIx64 " (the size) gave %s, expected SIGBUS",
 		     S, sig == SIGSEGV ? "SIGSEGV" : sig ? "a signal" : "data");
 	munmap(m, S + ps);
@@ -2155,6 +2365,31 @@ static void limit_mlock(void)
 		die("capset: %s", strerror(errno));
 }
 
+/* The module parameter huge: Y or N (N if there is none). */
+static bool read_huge_param(void)
+{
+	int fd = open("/sys/module/vmmap/parameters/huge", O_RDONLY | O_CLOEXEC);
+	char c = 'N';
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'N';
+		close(fd);
+	}
+	return c == 'Y';
+}
+
+/* Kernels from 6.18 on never map a large file folio across i_size. */
+static bool kernel_guards_eof(void)
+{
+	struct utsname u;
+	int maj, min;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return false;
+	return maj > 6 || (maj == 6 && min >= 18);
+}
+
 static void *must_map(size_t len, int prot)
 {
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2198,6 +2433,8 @@ static void setup(void)
 	}
 	max_size = in.max_size;
 	orig_size = in.object_size;
+	huge_on = read_huge_param();
+	may_map_eof = !kernel_guards_eof();
 	if (max_size < CAP)
 		die("max_size %" PRIu64 " below %lu", max_size, CAP);
 	S = CAP / 4;
@@ -2315,7 +2552,8 @@ int main(int argc, char **argv)
 		else if (x < 86) op_rw();
 		else if (x < 92) op_lseek();
 		else if (x < 95) op_fsync();
-		else op_open();
+		else if (x < 99 || !huge_on || rndn(2 * (pmd >> 21 ? pmd >> 21 : 1))) op_open();
+		else op_huge();
 		if ((call_idx + 1) % batch == 0)
 			batch_check((call_idx + 1) % (10 * batch) == 0);
 	}
@@ -2325,10 +2563,11 @@ int main(int argc, char **argv)
 	out("fuzz: ioctl %" PRIu64 " mmap %" PRIu64 " munmap %" PRIu64 " mprotect %"
 	    PRIu64 " mremap %" PRIu64 " madvise %" PRIu64 " msync %" PRIu64
 	    " touch %" PRIu64 " read %" PRIu64 " write %" PRIu64 " lseek %" PRIu64
-	    " fsync %" PRIu64 " open %" PRIu64 "; %" PRIu64 " consistency checks; %.1f s\n",
+	    " fsync %" PRIu64 " open %" PRIu64 " huge-shrink %" PRIu64 " (huge page %"
+	    PRIu64 ", kept whole %" PRIu64 "); %" PRIu64 " consistency checks; %.1f s\n",
 	    counts[0], counts[1], counts[2], counts[3], counts[4], counts[5],
 	    counts[6], counts[7], counts[8], counts[9], counts[10], counts[11],
-	    counts[12], checks_done,
+	    counts[12], counts[13], huge_got, huge_kept, checks_done,
 	    (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	out("fuzz: %" PRIu64 " calls, seed %" PRIu64 ", %" PRIu64 " failures\n",
 	    call_idx, seed, failures);
