@@ -323,6 +323,31 @@ static void vmmap_set_keep(struct address_space *mapping, pgoff_t index,
 	}
 }
 
+/*
+ * Shrink to @new_size inside @folio, a large folio an earlier shrink kept
+ * whole and whose tail is past i_size already: no split is tried (a split
+ * of a PG_dirty folio would drop PG_dirty tails past i_size through a
+ * writeback context the inode does not have, and a clean one is dropped
+ * whole if it fails). Everything past the object is this folio's tail:
+ * unmap the part past the new end, private copies included, and zero it
+ * under the folio lock. Consumes the reference on @folio.
+ */
+static void vmmap_cut_kept_folio(struct vmmap_object *obj, struct folio *folio,
+				 loff_t new_size)
+{
+	struct address_space *mapping = vmmap_mapping(obj);
+	size_t from;
+
+	unmap_mapping_range(mapping, new_size, 0, 1);
+	folio_lock(folio);
+	if (folio->mapping == mapping) {
+		from = new_size - folio_pos(folio);
+		folio_zero_range(folio, from, folio_size(folio) - from);
+	}
+	folio_unlock(folio);
+	folio_put(folio);
+}
+
 /* Splits that fail for a transient reference are tried again this often. */
 #define VMMAP_SPLIT_TRIES 4
 
@@ -346,12 +371,14 @@ static void vmmap_set_keep(struct address_space *mapping, pgoff_t index,
  *
  * A folio that still cannot be split stays whole, its tail past the end
  * zeroed (resident_pages counts it) until the object grows again or shrinks
- * below it.
+ * below it; a later shrink inside it zeroes more of it and splits nothing
+ * (vmmap_cut_kept_folio()).
  */
 static void vmmap_object_shrink(struct vmmap_object *obj, loff_t new_size)
 {
 	struct inode *inode = obj->inode;
 	struct address_space *mapping = inode->i_mapping;
+	pgoff_t old_end = vmmap_size_pages(obj);
 	pgoff_t new_end = new_size >> PAGE_SHIFT;
 	struct folio *folio;
 	pgoff_t first;
@@ -363,6 +390,12 @@ static void vmmap_object_shrink(struct vmmap_object *obj, loff_t new_size)
 
 	for (tries = 0;; tries++) {
 		folio = vmmap_straddling_folio(mapping, new_end);
+		if (folio && folio->index + folio_nr_pages(folio) > old_end) {
+			/* kept by an earlier shrink: cut it again, whole */
+			vmmap_cut_kept_folio(obj, folio, new_size);
+			folio = NULL;
+			break;
+		}
 		if (!folio || tries == VMMAP_SPLIT_TRIES) {
 			if (!tries)
 				truncate_pagecache(inode, new_size);
