@@ -45,6 +45,7 @@
 #define folio_clear_dirty(page) ClearPageDirty(page)
 #define folio_size(page) page_size(page)
 #define folio_pos(page) page_offset(page)
+#define folio_order(page) compound_order(page)
 #define folio_zero_range(page, start, len) zero_user(page, start, len)
 #define folio_test_uptodate(page) PageUptodate(page)
 #define flush_dcache_folio(page) flush_dcache_page(page)
@@ -167,9 +168,24 @@ static inline size_t fault_in_iov_iter_readable(struct iov_iter *i,
  */
 #ifdef VMMAP_HAVE_MAP_PAGES_VM_FAULT_T
 #define VMMAP_MAP_PAGES_RET vm_fault_t
+#define VMMAP_MAP_PAGES_RETURN(ret) (ret)
 #else
 #define VMMAP_MAP_PAGES_RET void
+#define VMMAP_MAP_PAGES_RETURN(ret) ((void)(ret))
 #endif
+
+/* filemap_map_pages() with the result of 5.12 on (0 before, when void). */
+static inline vm_fault_t vmmap_filemap_map_pages(struct vm_fault *vmf,
+						 pgoff_t start_pgoff,
+						 pgoff_t end_pgoff)
+{
+#ifdef VMMAP_HAVE_MAP_PAGES_VM_FAULT_T
+	return filemap_map_pages(vmf, start_pgoff, end_pgoff);
+#else
+	filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	return 0;
+#endif
+}
 
 /*
  * Page cache lookups: __filemap_get_folio() returned NULL for "not cached"
@@ -232,6 +248,21 @@ static inline unsigned long vmmap_default_get_unmapped_area(struct file *file,
  */
 #if defined(VMMAP_MMAP_PREPARE) && !defined(VMMAP_HAVE_VM_OPS_MAPPED)
 #error "VMMAP_MMAP_PREPARE=1 needs f_op->mmap_prepare and vm_ops->mapped (7.1 or later)"
+#endif
+
+#ifdef VMMAP_MMAP_PREPARE
+/*
+ * The flags of a vm_area_desc as a vm_flags_t: desc->vm_flags became the
+ * bitmap desc->vma_flags (vma_flags_t) in 7.x, with vma_flags_to_legacy().
+ */
+static inline vm_flags_t vmmap_desc_vm_flags(const struct vm_area_desc *desc)
+{
+#ifdef VMMAP_HAVE_VMA_FLAGS_TO_LEGACY
+	return vma_flags_to_legacy(desc->vma_flags);
+#else
+	return desc->vm_flags;
+#endif
+}
 #endif
 
 #endif /* VMMAP_COMPAT_H */

@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "vmmap.h"
+#include "vmmap_trace.h"
 
 static unsigned long size = 64UL << 20;
 module_param(size, ulong, 0444);
@@ -130,6 +131,8 @@ static int vmmap_mmap(struct file *file, struct vm_area_struct *vma)
 
 	vmmap_vma_init(obj, vma);
 	vmmap_count(obj, VMMAP_STAT_MMAP);
+	trace_vmmap_mmap(vma->vm_start, vma->vm_end, vma->vm_pgoff,
+			 vma->vm_flags);
 	return 0;
 }
 
@@ -158,9 +161,36 @@ static int vmmap_mmap(struct file *file, struct vm_area_struct *vma)
 static int vmmap_mmap_prepare(struct vm_area_desc *desc)
 {
 	vmmap_vma_desc_init(vmmap_file_object(desc->file), desc);
+	trace_vmmap_mmap(desc->start, desc->end, desc->pgoff,
+			 vmmap_desc_vm_flags(desc));
 	return 0;
 }
 #endif /* VMMAP_MMAP_PREPARE */
+
+/* The placement vmmap_get_unmapped_area() documents. */
+static unsigned long vmmap_choose_area(struct file *file, unsigned long addr,
+				       unsigned long len, unsigned long pgoff,
+				       unsigned long flags)
+{
+	unsigned long off = (pgoff << PAGE_SHIFT) & (VMMAP_ALIGN - 1);
+	unsigned long padded = len + VMMAP_ALIGN;
+	unsigned long ret;
+
+	if ((flags & MAP_FIXED) || len < VMMAP_ALIGN || padded < len)
+		return vmmap_default_get_unmapped_area(file, addr, len, pgoff,
+						       flags);
+	if (addr) {
+		ret = vmmap_default_get_unmapped_area(file, addr, len, pgoff,
+						      flags);
+		if (ret == addr)
+			return ret;
+	}
+	ret = vmmap_default_get_unmapped_area(file, 0, padded, pgoff, flags);
+	if (IS_ERR_VALUE(ret))
+		return vmmap_default_get_unmapped_area(file, addr, len, pgoff,
+						       flags);
+	return ret + ((off - ret) & (VMMAP_ALIGN - 1));
+}
 
 /**
  * vmmap_get_unmapped_area - f_op->get_unmapped_area: choose the address
@@ -190,26 +220,11 @@ static unsigned long vmmap_get_unmapped_area(struct file *file,
 					     unsigned long pgoff,
 					     unsigned long flags)
 {
-	unsigned long off = (pgoff << PAGE_SHIFT) & (VMMAP_ALIGN - 1);
-	unsigned long padded = len + VMMAP_ALIGN;
-	unsigned long ret;
+	unsigned long ret = vmmap_choose_area(file, addr, len, pgoff, flags);
 
 	vmmap_count(vmmap_file_object(file), VMMAP_STAT_GET_UNMAPPED_AREA);
-
-	if ((flags & MAP_FIXED) || len < VMMAP_ALIGN || padded < len)
-		return vmmap_default_get_unmapped_area(file, addr, len, pgoff,
-						       flags);
-	if (addr) {
-		ret = vmmap_default_get_unmapped_area(file, addr, len, pgoff,
-						      flags);
-		if (ret == addr)
-			return ret;
-	}
-	ret = vmmap_default_get_unmapped_area(file, 0, padded, pgoff, flags);
-	if (IS_ERR_VALUE(ret))
-		return vmmap_default_get_unmapped_area(file, addr, len, pgoff,
-						       flags);
-	return ret + ((off - ret) & (VMMAP_ALIGN - 1));
+	trace_vmmap_get_unmapped_area(len, pgoff, flags, ret);
+	return ret;
 }
 
 /**
@@ -232,8 +247,11 @@ static int vmmap_fsync(struct file *file, loff_t start, loff_t end,
 {
 	struct vmmap_object *obj = vmmap_file_object(file);
 
+	long cleaned;
+
 	vmmap_count(obj, VMMAP_STAT_FSYNC);
-	vmmap_object_sync(obj, start, end);
+	cleaned = vmmap_object_sync(obj, start, end);
+	trace_vmmap_fsync(start, end, cleaned);
 	return 0;
 }
 

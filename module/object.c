@@ -26,6 +26,7 @@
 
 #include "compat.h"
 #include "vmmap.h"
+#include "vmmap_trace.h"
 
 #define VMMAP_FS_MAGIC 0x766d6d70 /* "vmmp" */
 
@@ -472,6 +473,7 @@ static void vmmap_object_grow(struct vmmap_object *obj, loff_t new_size)
 int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
 {
 	struct inode *inode = obj->inode;
+	unsigned long resident;
 	loff_t old_size;
 
 	if (new_size < 0 || !PAGE_ALIGNED(new_size))
@@ -481,10 +483,13 @@ int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
 
 	inode_lock(inode);
 	old_size = vmmap_size(obj);
+	resident = vmmap_object_resident_pages(obj);
 	if (new_size < old_size)
 		vmmap_object_shrink(obj, new_size);
 	else if (new_size > old_size)
 		vmmap_object_grow(obj, new_size);
+	trace_vmmap_resize(old_size, new_size,
+			   resident - vmmap_object_resident_pages(obj));
 	inode_unlock(inode);
 	vmmap_count(obj, VMMAP_STAT_RESIZE);
 	return 0;

@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "vmmap.h"
+#include "vmmap_trace.h"
 
 /**
  * vmmap_vma_open - a VMA of ours was duplicated
@@ -33,6 +34,7 @@ static void vmmap_vma_open(struct vm_area_struct *vma)
 
 	atomic_long_inc(&obj->live_vmas);
 	vmmap_count(obj, VMMAP_STAT_VMA_OPEN);
+	trace_vmmap_vma_open(vma->vm_start, vma->vm_end, vma->vm_pgoff);
 }
 
 /**
@@ -49,6 +51,7 @@ static void vmmap_vma_close(struct vm_area_struct *vma)
 
 	atomic_long_dec(&obj->live_vmas);
 	vmmap_count(obj, VMMAP_STAT_VMA_CLOSE);
+	trace_vmmap_vma_close(vma->vm_start, vma->vm_end, vma->vm_pgoff);
 }
 
 /*
@@ -104,18 +107,26 @@ static unsigned int vmmap_fault_order(struct vm_fault *vmf)
 static vm_fault_t vmmap_fault(struct vm_fault *vmf)
 {
 	struct vmmap_object *obj = vmf->vma->vm_private_data;
+	unsigned int order = 0;
 	struct folio *folio;
+	vm_fault_t ret;
 
 	vmmap_count(obj, VMMAP_STAT_FAULT);
 	folio = vmmap_object_get_folio(obj, vmf->pgoff, vmmap_fault_order(vmf));
 	if (IS_ERR(folio)) {
-		if (PTR_ERR(folio) == -ENOMEM)
-			return VM_FAULT_OOM;
-		vmmap_count(obj, VMMAP_STAT_SIGBUS);
-		return VM_FAULT_SIGBUS;
+		if (PTR_ERR(folio) == -ENOMEM) {
+			ret = VM_FAULT_OOM;
+		} else {
+			vmmap_count(obj, VMMAP_STAT_SIGBUS);
+			ret = VM_FAULT_SIGBUS;
+		}
+	} else {
+		vmf->page = folio_file_page(folio, vmf->pgoff);
+		order = folio_order(folio);
+		ret = VM_FAULT_LOCKED;
 	}
-	vmf->page = folio_file_page(folio, vmf->pgoff);
-	return VM_FAULT_LOCKED;
+	trace_vmmap_fault(vmf->pgoff, vmf->flags, order, ret);
+	return ret;
 }
 
 /**
@@ -139,9 +150,12 @@ static VMMAP_MAP_PAGES_RET
 vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
 {
 	struct vmmap_object *obj = vmf->vma->vm_private_data;
+	vm_fault_t ret;
 
 	vmmap_count(obj, VMMAP_STAT_MAP_PAGES);
-	return filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	ret = vmmap_filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	trace_vmmap_map_pages(vmf->pgoff, start_pgoff, end_pgoff, ret);
+	return VMMAP_MAP_PAGES_RETURN(ret);
 }
 
 /**
@@ -167,15 +181,19 @@ static vm_fault_t vmmap_page_mkwrite(struct vm_fault *vmf)
 	struct vmmap_object *obj = vmf->vma->vm_private_data;
 	struct folio *folio = page_folio(vmf->page);
 
+	vm_fault_t ret = VM_FAULT_LOCKED;
+
 	vmmap_count(obj, VMMAP_STAT_PAGE_MKWRITE);
 	folio_lock(folio);
 	if (folio_mkwrite_check_truncate(folio, obj->inode) < 0 ||
 	    vmf->pgoff >= vmmap_size_pages(obj)) {
 		folio_unlock(folio);
-		return VM_FAULT_NOPAGE;
+		ret = VM_FAULT_NOPAGE;
+	} else {
+		folio_mark_dirty(folio);
 	}
-	folio_mark_dirty(folio);
-	return VM_FAULT_LOCKED;
+	trace_vmmap_page_mkwrite(vmf->pgoff, ret);
+	return ret;
 }
 
 #ifdef VMMAP_MMAP_PREPARE

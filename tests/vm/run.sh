@@ -112,6 +112,11 @@ mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm
 mount -t tmpfs tmpfs /dev/shm
+# vmmap's tracepoints, as on a host (tracefs works under lockdown). The
+# ring buffer is sized now, before free memory is measured: the kernel
+# expands it when tracing is first used.
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null &&
+	echo 512 >/sys/kernel/tracing/buffer_size_kb
 echo "VMMAP-BOOT \$(uname -r) \$(uname -m)"
 # Free memory in KiB with the caches dropped, before insmod and after rmmod
 # (vm_check_log compares them): every zone's free pages plus those on the
