@@ -490,14 +490,26 @@ static uint64_t resident_max(uint64_t size)
 	return (huge_on ? round_up_pmd(size) : size) / ps;
 }
 
-/* kept_end for @size, right after a resize to it (see struct shared). */
+/*
+ * kept_end for @size, right after a resize to it (see struct shared): the
+ * page at @size is still in the object's page cache (mincore(2) of a
+ * mapping there looks it up) only if a huge page straddling the new end
+ * was kept whole.
+ */
 static uint64_t kept_of(int fd, uint64_t size)
 {
-	struct vmmap_info in;
+	unsigned char vec = 0;
+	void *p;
 
-	if (huge_on && ioc_info(fd, &in) == 0 && in.resident_pages > size / ps)
-		return round_up_pmd(size);
-	return size;
+	if (!huge_on || size % pmd == 0)
+		return size;
+	p = mmap(NULL, ps, PROT_READ, MAP_SHARED, fd, (off_t)size);
+	if (p == MAP_FAILED)
+		die("mmap at %#" PRIx64 ": %s", size, strerror(errno));
+	if (mincore(p, ps, &vec))
+		die("mincore: %s", strerror(errno));
+	munmap(p, ps);
+	return vec & 1 ? round_up_pmd(size) : size;
 }
 
 /*
