@@ -478,11 +478,18 @@ static double now(void)
 /*
  * Writer @id until the deadline: random runs of 1 to 300 bytes at random
  * offsets (some crossing pages), through its shared mapping (writer 0),
- * with pwrite(2) (writer 1), or both (writer 2).
+ * with pwrite(2) (writer 1), or both (writer 2). pwrite(2) keeps to the
+ * first half: the second half is written through mappings only, so that
+ * its huge folios depend on the write-protection alone (a pwrite into a
+ * huge folio tags all of it dirty again). Then it says so on @done
+ * and keeps its mapping until @go closes: an exit would unmap it, and the
+ * unmap marks every page dirty whose page table entry is dirty, which
+ * would hide a write the cleaning failed to write-protect against.
  */
 static void writer(int fd, int id, uint64_t size, double deadline,
-		   volatile uint64_t *count)
+		   volatile uint64_t *count, int done, int go)
 {
+	char c = 1;
 	unsigned char buf[300], *p = NULL;
 	unsigned int seed = 0x5eed0 + id;
 	uint64_t off, n = 0;
@@ -499,6 +506,8 @@ static void writer(int fd, int id, uint64_t size, double deadline,
 			for (i = 0; i < len; i++)
 				buf[i] = (unsigned char)rand_r(&seed);
 			mapped = id == 0 || (id == 2 && rand_r(&seed) % 2);
+			if (!mapped)
+				off %= size / 2 - len;
 			if (mapped) {
 				memcpy(p + off, buf, len);
 			} else if (pwrite(fd, buf, len, (off_t)off) !=
@@ -511,6 +520,8 @@ static void writer(int fd, int id, uint64_t size, double deadline,
 		}
 	}
 	count[id] = n;
+	if (write(done, &c, 1) != 1 || read(go, &c, 1) != 0)
+		LOG("writer %d: the test went away", id);
 	vt_child_exit();
 }
 
@@ -558,9 +569,11 @@ static void replica(bool huge)
 	struct vmmap_info in;
 	uint64_t diff = 0, first = 0, passes = 0, writes = 0;
 	pid_t pids[WRITERS];
+	int done[2], go[2];
 	double deadline;
 	int64_t cs;
 	int fd, i;
+	char c;
 
 	set_huge(huge);
 	fd = vt_open(O_RDWR);
@@ -580,20 +593,28 @@ static void replica(bool huge)
 	    huge, size / MiB, (unsigned long long)in.resident_pages, pmd / 1024);
 	consume(fd, rep, size, &st);
 
+	ASSERT_OK(pipe(done));
+	ASSERT_OK(pipe(go));
 	deadline = now() + WRITE_SECS;
 	for (i = 0; i < WRITERS; i++) {
 		pids[i] = vt_fork();
-		if (pids[i] == 0)
-			writer(fd, i, size, deadline, count);
+		if (pids[i] == 0) {
+			close(done[0]);
+			close(go[1]);
+			writer(fd, i, size, deadline, count, done[1], go[0]);
+		}
 	}
+	close(done[1]);
+	close(go[0]);
 	while (now() < deadline) {
 		consume(fd, rep, size, &st);
 		passes++;
 	}
-	for (i = 0; i < WRITERS; i++) {
-		vt_wait_ok(pids[i]);
+	/* the writers are done, their mappings still there */
+	for (i = 0; i < WRITERS; i++)
+		ASSERT_EQ(read(done[0], &c, 1), 1);
+	for (i = 0; i < WRITERS; i++)
 		writes += count[i];
-	}
 
 	/* quiescent: the dirty set three ways */
 	{
@@ -635,6 +656,9 @@ static void replica(bool huge)
 	    " ranges, %" PRIu64 " KiB",
 	    huge, writes, WRITERS, WRITE_SECS, passes, st.calls, st.ranges,
 	    st.bytes / 1024, last.ranges, last.bytes / 1024);
+	close(go[1]);
+	for (i = 0; i < WRITERS; i++)
+		vt_wait_ok(pids[i]);
 	if (diff) {
 		LOG("replica differs from the object in %" PRIu64
 		    " bytes, the first at %#" PRIx64 " (page %" PRIu64 ")",
