@@ -76,10 +76,10 @@ static long vmmap_ioctl_dirty(struct file *file, struct vmmap_object *obj,
 	struct vmmap_range __user *uranges;
 	struct vmmap_extent *ext = NULL;
 	struct vmmap_dirty req;
-	unsigned int i, n = 0;
+	unsigned int i, max, n = 0;
 	u64 end, limit, size;
 	struct vmmap_range r;
-	pgoff_t stop;
+	pgoff_t stop, last;
 	int err;
 
 	err = copy_struct_from_user(&req, sizeof(req), uarg, usize);
@@ -100,17 +100,14 @@ static long vmmap_ioctl_dirty(struct file *file, struct vmmap_object *obj,
 	limit = min(end, size);
 	req.walk_end = max(limit, req.start);
 	if (limit > req.start) {
-		ext = kmalloc_array(min_t(u32, req.nr_ranges,
-					  VMMAP_DIRTY_MAX_RANGES),
-				    sizeof(*ext), GFP_KERNEL);
+		max = min_t(u32, req.nr_ranges, VMMAP_DIRTY_MAX_RANGES);
+		ext = kmalloc_array(max, sizeof(*ext), GFP_KERNEL);
 		if (!ext)
 			return -ENOMEM;
-		n = vmmap_object_dirty_scan(obj, req.start >> PAGE_SHIFT,
-					    (limit - 1) >> PAGE_SHIFT, ext,
-					    min_t(u32, req.nr_ranges,
-						  VMMAP_DIRTY_MAX_RANGES),
-					    &stop);
-		if (stop <= (limit - 1) >> PAGE_SHIFT)
+		last = (limit - 1) >> PAGE_SHIFT;
+		n = vmmap_object_dirty_scan(obj, req.start >> PAGE_SHIFT, last,
+					    ext, max, &stop);
+		if (stop <= last)
 			req.walk_end = (u64)stop << PAGE_SHIFT;
 	}
 	for (i = 0; i < n; i++) {

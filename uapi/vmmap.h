@@ -53,7 +53,7 @@
 #define VMMAP_IOC_MAGIC 0xD3
 
 /* struct vmmap_info.flags */
-#define VMMAP_INFO_HUGE (1ULL << 0) /* huge folios are being allocated now */
+#define VMMAP_INFO_HUGE 0x1ULL /* huge folios are being allocated now */
 
 /**
  * struct vmmap_info - what the object is now (VMMAP_IOC_GET_INFO, output)
@@ -115,7 +115,7 @@ struct vmmap_range {
 };
 
 /* struct vmmap_dirty.flags */
-#define VMMAP_DIRTY_CLEAR (1ULL << 0) /* clean what is reported */
+#define VMMAP_DIRTY_CLEAR 0x1ULL /* clean what is reported */
 
 /**
  * struct vmmap_dirty - report, and clean, dirty ranges (VMMAP_IOC_DIRTY)
