@@ -181,7 +181,8 @@ struct vmmap_range {
  *  - E2BIG: a larger struct with non-zero bytes past the known fields;
  *  - EBADF: VMMAP_DIRTY_CLEAR through a file not open for writing;
  *  - EFAULT: the struct cannot be read or written, @ranges lies outside
- *    user space, or the ranges to report cannot be written there.
+ *    user space, or the ranges to report cannot be written there;
+ *  - ENOMEM: no kernel memory for the walk (a page at most).
  */
 struct vmmap_dirty {
 	__u64 start;
