@@ -126,8 +126,8 @@ doc_header() {
 		runs of the same boot. "vs shmem" is a speed ratio, t_shmem / t_vmmap per
 		page (or MiB, call): above 1 vmmap is faster. flt/pg are minor faults
 		(getrusage) per page; fault, mappg and mkwr are vmmap's own handler
-		calls (VMMAP_IOC_GET_STATS) per page: ->fault, ->map_pages,
-		->page_mkwrite.
+		calls (its root-only counters, /sys/class/misc/vmmap/stats/) per
+		page: ->fault, ->map_pages, ->page_mkwrite.
 
 		The cases: first-touch reads of pages not resident (each fault
 		allocates) and of resident pages (fault-around maps 16 per fault);

@@ -460,14 +460,14 @@ struct sample {
 struct meas {
 	struct timespec t;
 	long minflt;
-	struct vmmap_stats st;
+	struct vmmap_counters st;
 };
 
 static void meas_begin(struct meas *m)
 {
 	struct rusage ru;
 
-	vmmap_get_stats(vfd, &m->st);
+	vmmap_read_counters(&m->st);
 	getrusage(RUSAGE_SELF, &ru);
 	m->minflt = ru.ru_minflt;
 	clock_gettime(CLOCK_MONOTONIC, &m->t);
@@ -477,11 +477,11 @@ static void meas_end(const struct meas *m, struct sample *s)
 {
 	struct timespec t;
 	struct rusage ru;
-	struct vmmap_stats st;
+	struct vmmap_counters st;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	getrusage(RUSAGE_SELF, &ru);
-	vmmap_get_stats(vfd, &st);
+	vmmap_read_counters(&st);
 	s->ns = (t.tv_sec - m->t.tv_sec) * 1e9 + (t.tv_nsec - m->t.tv_nsec);
 	s->minflt = ru.ru_minflt - m->minflt;
 	s->fault = st.fault - m->st.fault;

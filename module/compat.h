@@ -22,6 +22,8 @@
 #endif
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 
 #ifndef VMMAP_HAVE_FOLIO
@@ -240,6 +242,29 @@ static inline unsigned long vmmap_default_get_unmapped_area(struct file *file,
 #define VMMAP_PMD_ORDER HPAGE_PMD_ORDER
 #else
 #define VMMAP_PMD_ORDER 0
+#endif
+
+/*
+ * copy_struct_to_user() (v6.13) is the output half of copy_struct_from_user()
+ * (v5.4): copy what both sides know, min(@usize, @ksize) bytes, zero the
+ * rest of a larger user struct, and tell whether a smaller one missed
+ * non-zero bytes. The same contract for older kernels; Kbuild probes
+ * uaccess.h.
+ */
+#ifndef VMMAP_HAVE_COPY_STRUCT_TO_USER
+static inline int copy_struct_to_user(void __user *dst, size_t usize,
+				      const void *src, size_t ksize,
+				      bool *ignored_trailing)
+{
+	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
+		return -EFAULT;
+	if (ignored_trailing)
+		*ignored_trailing = usize < ksize &&
+				    memchr_inv(src + usize, 0, ksize - usize);
+	if (copy_to_user(dst, src, min(usize, ksize)))
+		return -EFAULT;
+	return 0;
+}
 #endif
 
 /*

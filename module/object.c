@@ -497,17 +497,24 @@ int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
 
 /*
  * Write-protect one dirty folio in every mapping and mark it clean, so the
- * next write through any mapping goes through ->page_mkwrite again.
- * Returns the number of pages cleaned.
+ * next write through any mapping goes through ->page_mkwrite again. With
+ * @whole, only if the folio lies wholly inside pages @first..@last (what
+ * VMMAP_IOC_DIRTY reported). fsync and VMMAP_IOC_DIRTY both clean here, so
+ * that both follow one protocol. Returns the number of pages cleaned.
  */
 static long vmmap_clean_folio(struct address_space *mapping,
-			      struct folio *folio)
+			      struct folio *folio, pgoff_t first, pgoff_t last,
+			      bool whole)
 {
 	long cleaned = 0;
 
 	folio_lock(folio);
 	if (folio->mapping != mapping)
 		goto unlock; /* truncated meanwhile */
+	/* Under the lock the folio cannot be split: its bounds hold. */
+	if (whole && (folio->index < first ||
+		      folio->index + folio_nr_pages(folio) - 1 > last))
+		goto unlock;
 	/*
 	 * PTEs first, then the tag, as folio_clear_dirty_for_io() does with
 	 * PG_dirty: a write racing with us faults on the now read-only PTE
@@ -526,23 +533,16 @@ unlock:
 	return cleaned;
 }
 
-/**
- * vmmap_object_sync - clean the dirty pages between @start and @end
- * @obj:	the object
- * @start:	first byte
- * @end:	last byte (inclusive)
- *
- * Walks only the folios tagged dirty, so the cost follows the number of
- * dirty pages, not the object's size.
- *
- * Context: may sleep; no locks needed.
- * Return: pages cleaned.
+/*
+ * Clean the folios tagged dirty that overlap pages @index..@last (with
+ * @whole: that lie wholly inside them). Walks only the tagged folios, so
+ * the cost follows the number of dirty pages, not the object's size.
  */
-long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
+static long vmmap_clean_range(struct vmmap_object *obj, pgoff_t index,
+			      pgoff_t last, bool whole)
 {
 	struct address_space *mapping = vmmap_mapping(obj);
-	pgoff_t index = start >> PAGE_SHIFT;
-	pgoff_t last = end >> PAGE_SHIFT;
+	pgoff_t first = index;
 	struct folio_batch fbatch;
 	long cleaned = 0;
 	unsigned int i;
@@ -552,11 +552,108 @@ long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
 	       filemap_get_folios_tag(mapping, &index, last,
 				      PAGECACHE_TAG_DIRTY, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++)
-			cleaned += vmmap_clean_folio(mapping, fbatch.folios[i]);
+			cleaned += vmmap_clean_folio(mapping, fbatch.folios[i],
+						     first, last, whole);
 		folio_batch_release(&fbatch);
 		cond_resched();
 	}
 	vmmap_count_n(obj, VMMAP_STAT_PAGES_CLEANED, cleaned);
+	return cleaned;
+}
+
+/**
+ * vmmap_object_sync - clean the dirty pages between @start and @end
+ * @obj:	the object
+ * @start:	first byte
+ * @end:	last byte (inclusive)
+ *
+ * A dirty folio that overlaps the range is cleaned whole.
+ *
+ * Context: may sleep; no locks needed.
+ * Return: pages cleaned.
+ */
+long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
+{
+	return vmmap_clean_range(obj, start >> PAGE_SHIFT, end >> PAGE_SHIFT,
+				 false);
+}
+
+/**
+ * vmmap_object_dirty_scan - find the dirty folios of a range of pages
+ * @obj:	the object
+ * @index:	first page
+ * @last:	last page (inclusive)
+ * @ext:	filled with extents of adjacent dirty folios, in pages, whole
+ *		folios (the first may begin before @index, the last end past
+ *		@last), in increasing order
+ * @max:	capacity of @ext, at least 1
+ * @stop:	set to the first page of the first dirty folio that did not
+ *		fit into @ext, or to @last + 1 when the walk went through
+ *
+ * Reads the dirty tags and changes nothing; a folio cleaned or dirtied
+ * meanwhile may or may not be reported.
+ *
+ * Context: may sleep; no locks needed.
+ * Return: extents filled.
+ */
+unsigned int vmmap_object_dirty_scan(struct vmmap_object *obj, pgoff_t index,
+				     pgoff_t last, struct vmmap_extent *ext,
+				     unsigned int max, pgoff_t *stop)
+{
+	struct address_space *mapping = vmmap_mapping(obj);
+	struct folio_batch fbatch;
+	unsigned int i, n = 0;
+	struct folio *folio;
+
+	*stop = last + 1;
+	folio_batch_init(&fbatch);
+	while (index <= last &&
+	       filemap_get_folios_tag(mapping, &index, last,
+				      PAGECACHE_TAG_DIRTY, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			folio = fbatch.folios[i];
+			if (n && ext[n - 1].end == folio->index) {
+				ext[n - 1].end += folio_nr_pages(folio);
+				continue;
+			}
+			if (n == max) {
+				*stop = folio->index;
+				break;
+			}
+			ext[n].start = folio->index;
+			ext[n].end = folio->index + folio_nr_pages(folio);
+			n++;
+		}
+		folio_batch_release(&fbatch);
+		if (*stop != last + 1)
+			break;
+		cond_resched();
+	}
+	return n;
+}
+
+/**
+ * vmmap_object_clean_extents - clean what vmmap_object_dirty_scan() found
+ * @obj:	the object
+ * @ext:	the extents it filled
+ * @n:		how many
+ *
+ * Cleans, as fsync does, each dirty folio that lies wholly inside one of
+ * the extents; a folio that has grown past them since (a huge page
+ * allocated after a shrink) stays dirty and is reported next time.
+ *
+ * Context: may sleep; no locks needed.
+ * Return: pages cleaned.
+ */
+long vmmap_object_clean_extents(struct vmmap_object *obj,
+				const struct vmmap_extent *ext, unsigned int n)
+{
+	long cleaned = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		cleaned += vmmap_clean_range(obj, ext[i].start, ext[i].end - 1,
+					     true);
 	return cleaned;
 }
 
@@ -794,7 +891,10 @@ u64 vmmap_object_pages_freed(struct vmmap_object *obj)
 	       vmmap_object_resident_pages(obj);
 }
 
-/* Counters restart from zero, except pages_allocated (see uapi/vmmap.h). */
+/*
+ * Counters restart from zero, except pages_allocated, which counts since
+ * load so that pages_allocated - pages_freed stays the resident count.
+ */
 void vmmap_object_reset_stats(struct vmmap_object *obj)
 {
 	int i;

@@ -2,11 +2,16 @@
 /*
  * vmmap: sysfs attributes of the misc device, /sys/class/misc/vmmap/:
  *   size, resident_pages, dirty_pages, live_vmas
- *   stats/<counter>	one file per enum vmmap_stat, same values as
- *			VMMAP_IOC_GET_STATS
- * All read-only; each show() reads atomics and takes no lock.
+ *			world-readable, what VMMAP_IOC_GET_INFO reports
+ *   stats/<counter>	one file per enum vmmap_stat, plus pages_freed;
+ *			mode 0400 (root only)
+ *   stats/reset	mode 0200: writing 1 restarts the counters
+ * The counters are instrumentation of the mmap path, not ABI: names and
+ * meanings may change with any version (uapi/vmmap.h). Each show() reads
+ * atomics or per-CPU sums and takes no lock.
  */
 #include <linux/device.h>
+#include <linux/kstrtox.h>
 #include <linux/sysfs.h>
 
 #include "vmmap.h"
@@ -61,7 +66,7 @@ static const struct attribute_group vmmap_group = {
 	.attrs = vmmap_attrs,
 };
 
-/* One read-only file per counter, all sharing one show(). */
+/* One root-only file per counter, all sharing one show(). */
 struct vmmap_stat_attr {
 	struct device_attribute attr;
 	enum vmmap_stat stat;
@@ -79,7 +84,7 @@ static ssize_t vmmap_stat_show(struct device *dev,
 
 #define VMMAP_STAT_ATTR(_name, _stat)                               \
 	static struct vmmap_stat_attr vmmap_stat_attr_##_name = {   \
-		.attr = __ATTR(_name, 0444, vmmap_stat_show, NULL), \
+		.attr = __ATTR(_name, 0400, vmmap_stat_show, NULL), \
 		.stat = _stat,                                      \
 	}
 
@@ -103,7 +108,23 @@ static ssize_t pages_freed_show(struct device *dev,
 	return sysfs_emit(buf, "%llu\n",
 			  vmmap_object_pages_freed(vmmap_dev_object(dev)));
 }
-static DEVICE_ATTR_RO(pages_freed);
+static DEVICE_ATTR_ADMIN_RO(pages_freed);
+
+/* Counters restart from zero, but pages_allocated (object.c says why). */
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	bool on;
+	int err = kstrtobool(buf, &on);
+
+	if (err)
+		return err;
+	if (!on)
+		return -EINVAL;
+	vmmap_object_reset_stats(vmmap_dev_object(dev));
+	return count;
+}
+static DEVICE_ATTR_WO(reset);
 
 static struct attribute *vmmap_stat_attrs[] = {
 	&vmmap_stat_attr_mmap.attr.attr,
@@ -119,6 +140,7 @@ static struct attribute *vmmap_stat_attrs[] = {
 	&vmmap_stat_attr_resize.attr.attr,
 	&vmmap_stat_attr_pages_allocated.attr.attr,
 	&dev_attr_pages_freed.attr,
+	&dev_attr_reset.attr,
 	NULL,
 };
 

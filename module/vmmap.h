@@ -6,7 +6,7 @@
  *   object.c  the memory object: its address_space, page lookup, resize, sync
  *   vma.c     the vm_operations_struct (fault, map_pages, page_mkwrite, ...)
  *   ioctl.c   the VMMAP_IOC_* commands of uapi/vmmap.h
- *   sysfs.c   counters under /sys/class/misc/vmmap/
+ *   sysfs.c   /sys/class/misc/vmmap/: the object's state, root-only counters
  *   compat.h  every difference between kernel versions
  */
 #ifndef VMMAP_H
@@ -19,7 +19,10 @@
 #include <linux/mm.h>
 #include <linux/rwsem.h>
 
-/* One counter per handler of the mmap path; reported by ioctl and sysfs. */
+/*
+ * One counter per handler of the mmap path: instrumentation, not ABI, read
+ * by root in sysfs (stats/, sysfs.c) with no stability promise.
+ */
 enum vmmap_stat {
 	VMMAP_STAT_MMAP,
 	VMMAP_STAT_GET_UNMAPPED_AREA,
@@ -118,6 +121,12 @@ static inline pgoff_t vmmap_size_pages(struct vmmap_object *obj)
 	return READ_ONCE(obj->end);
 }
 
+/* A run of adjacent dirty folios: pages @start..@end-1. */
+struct vmmap_extent {
+	pgoff_t start;
+	pgoff_t end;
+};
+
 /* object.c */
 int vmmap_object_init(struct vmmap_object *obj, loff_t size);
 unsigned long vmmap_object_destroy(struct vmmap_object *obj);
@@ -125,6 +134,11 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
 				     unsigned int order);
 int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size);
 long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end);
+unsigned int vmmap_object_dirty_scan(struct vmmap_object *obj, pgoff_t index,
+				     pgoff_t last, struct vmmap_extent *ext,
+				     unsigned int max, pgoff_t *stop);
+long vmmap_object_clean_extents(struct vmmap_object *obj,
+				const struct vmmap_extent *ext, unsigned int n);
 ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 			  struct iov_iter *to);
 ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,

@@ -109,14 +109,18 @@ void vt_info(int fd, struct vmmap_info *info)
 	ASSERT_OK(vmmap_get_info(fd, info));
 }
 
-void vt_stats(int fd, struct vmmap_stats *st)
+/* The counters are root-only sysfs files now; @fd only names the object. */
+void vt_stats(int fd, struct vmmap_counters *st)
 {
+	(void)fd;
 	vt_require_driver();
-	ASSERT_OK(vmmap_get_stats(fd, st));
+	if (vmmap_read_counters(st) && errno == EACCES && geteuid() != 0)
+		SKIP("the counters in " VMMAP_SYSFS "/stats need root");
+	ASSERT_OK(vmmap_read_counters(st));
 }
 
-void vt_stats_log(const char *what, const struct vmmap_stats *a,
-		  const struct vmmap_stats *b)
+void vt_stats_log(const char *what, const struct vmmap_counters *a,
+		  const struct vmmap_counters *b)
 {
 #define VT_D(f) ((unsigned long long)(b->f - a->f))
 	LOG("%s: mmap +%llu gua +%llu open +%llu close +%llu fault +%llu map_pages +%llu mkwrite +%llu sigbus +%llu fsync +%llu cleaned +%llu resize +%llu alloc +%llu freed +%llu",

@@ -62,9 +62,10 @@ uint64_t vt_size(int fd);		/* lseek(fd, 0, SEEK_END) */
 uint64_t vt_resident_max(uint64_t size);
 
 void vt_info(int fd, struct vmmap_info *info);		/* SKIP when fake */
-void vt_stats(int fd, struct vmmap_stats *st);		/* SKIP when fake */
-void vt_stats_log(const char *what, const struct vmmap_stats *a,
-		  const struct vmmap_stats *b);
+/* The root-only counters of stats/ (libvmmap): instrumentation, not ABI. */
+void vt_stats(int fd, struct vmmap_counters *st);		/* SKIP when fake */
+void vt_stats_log(const char *what, const struct vmmap_counters *a,
+		  const struct vmmap_counters *b);
 
 void *vt_map(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void vt_unmap(void *p, size_t len);

@@ -25,7 +25,7 @@ static uint64_t resident(int fd)
 TEST(lazy_allocation)
 {
 	size_t ps = vt_page(), n = 64;
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	int fd = vt_open(O_RDWR);
 	unsigned char *buf, *p, *pr, c = 1;
 
@@ -93,10 +93,10 @@ static size_t fault_around_pages(void)
 }
 
 static void measure_read(int fd, int flags, size_t n, const char *what,
-			 long *faults, struct vmmap_stats *delta)
+			 long *faults, struct vmmap_counters *delta)
 {
 	size_t ps = vt_page(), i;
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	unsigned int sum = 0;
 	long f0, f1;
 	char *p;
@@ -123,7 +123,7 @@ static void measure_read(int fd, int flags, size_t n, const char *what,
 TEST(fault_around)
 {
 	size_t ps = vt_page(), n = MiB / ps, far = fault_around_pages();
-	struct vmmap_stats d = { 0 };
+	struct vmmap_counters d = { 0 };
 	int fd = vt_open(O_RDWR);
 	long faults, limit;
 

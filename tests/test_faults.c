@@ -21,7 +21,7 @@
 TEST(sigbus_past_object)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 	char *sh, *pr;
 

@@ -43,7 +43,7 @@ static void check_aligned(int fd, size_t len, off_t off, int flags)
 TEST(gua_large_mapping_pmd_aligned)
 {
 	size_t ps = vt_page(), pmd = vt_pmd();
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	int fd = vt_open(O_RDWR);
 
 	vt_require_driver();

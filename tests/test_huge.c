@@ -85,7 +85,7 @@ static void touch_each_page(unsigned char *p, size_t len, unsigned char v)
 TEST(huge_one_fault_per_pmd)
 {
 	size_t pmd = vt_pmd(), len = 2 * pmd, ps = vt_page();
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	struct vmmap_info in;
 	unsigned char *p, c;
 	int fd;
@@ -115,7 +115,7 @@ TEST(huge_one_fault_per_pmd)
 TEST(huge_off_maps_small_pages)
 {
 	size_t len = 2 * vt_pmd(), ps = vt_page();
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	unsigned char *p;
 	int fd;
 
@@ -194,7 +194,7 @@ TEST(huge_private_cow)
 TEST(huge_dirty_tracking)
 {
 	size_t len = vt_pmd(), ps = vt_page();
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	struct vmmap_info in;
 	unsigned char *p;
 	int fd;

@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ioctl ABI of uapi/vmmap.h: what each call returns, and that every bad
- * input (size field, flags, reserved, unaligned or too large size, bad
- * pointer, unknown command) fails with its errno and changes nothing.
+ * The ioctl ABI of uapi/vmmap.h (version 2): what each call returns; that
+ * the struct size travels in the ioctl number, so that an older caller (a
+ * struct of exactly VMMAP_*_SIZE_VER0 bytes, built by hand with _IOC()) and
+ * a newer one (a larger struct: zero tail accepted and zero-filled on
+ * output, non-zero tail refused with E2BIG on input) both work; and that
+ * every bad input fails with its errno and changes nothing. VMMAP_IOC_DIRTY's
+ * semantics are in test_dirty.c, its errors here.
  */
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "common.h"
+
+/* A command of ours with another struct size. */
+#define CMD_SIZED(cmd, size) \
+	_IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), (size))
 
 /* The layout itself is pinned at build time by abi_layout.c. */
 TEST(abi_layout)
@@ -23,18 +32,15 @@ TEST(abi_layout)
 	 */
 	vt_info(fd, &info);
 	EXPECT_EQ(info.abi_version, VMMAP_ABI_VERSION);
-	EXPECT_EQ(info.size, sizeof(info));
-	LOG("GET_INFO %#lx GET_STATS %#lx RESET_STATS %#lx RESIZE %#lx",
-	    (unsigned long)VMMAP_IOC_GET_INFO,
-	    (unsigned long)VMMAP_IOC_GET_STATS,
-	    (unsigned long)VMMAP_IOC_RESET_STATS,
-	    (unsigned long)VMMAP_IOC_RESIZE);
+	LOG("GET_INFO %#lx RESIZE %#lx DIRTY %#lx",
+	    (unsigned long)VMMAP_IOC_GET_INFO, (unsigned long)VMMAP_IOC_RESIZE,
+	    (unsigned long)VMMAP_IOC_DIRTY);
 }
 
 /* What the object looks like, to prove a failed call changed nothing. */
 struct snapshot {
 	struct vmmap_info info;
-	struct vmmap_stats stats;
+	struct vmmap_counters stats;
 };
 
 static void snap(int fd, struct snapshot *s)
@@ -50,16 +56,22 @@ static void expect_unchanged(int fd, const struct snapshot *a, int line)
 	snap(fd, &b);
 	if (b.info.object_size != a->info.object_size ||
 	    b.info.resident_pages != a->info.resident_pages ||
+	    b.info.dirty_pages != a->info.dirty_pages ||
 	    b.stats.resize != a->stats.resize ||
+	    b.stats.pages_cleaned != a->stats.pages_cleaned ||
 	    b.stats.pages_allocated != a->stats.pages_allocated ||
 	    b.stats.pages_freed != a->stats.pages_freed) {
-		LOG("line %d: the object changed: size %llu -> %llu, resident %llu -> %llu, resize %llu -> %llu",
+		LOG("line %d: the object changed: size %llu -> %llu, resident %llu -> %llu, dirty %llu -> %llu, resize %llu -> %llu, cleaned %llu -> %llu",
 		    line, (unsigned long long)a->info.object_size,
 		    (unsigned long long)b.info.object_size,
 		    (unsigned long long)a->info.resident_pages,
 		    (unsigned long long)b.info.resident_pages,
+		    (unsigned long long)a->info.dirty_pages,
+		    (unsigned long long)b.info.dirty_pages,
 		    (unsigned long long)a->stats.resize,
-		    (unsigned long long)b.stats.resize);
+		    (unsigned long long)b.stats.resize,
+		    (unsigned long long)a->stats.pages_cleaned,
+		    (unsigned long long)b.stats.pages_cleaned);
 		vt_fail_mark();
 	}
 	if (!vt_pread_pat_ok(fd, 0, 4 * vt_page(), 90)) {
@@ -70,6 +82,7 @@ static void expect_unchanged(int fd, const struct snapshot *a, int line)
 
 #define EXPECT_UNCHANGED(fd, snapshot) expect_unchanged(fd, snapshot, __LINE__)
 
+/* 8 pages, the first 4 written (and so dirty) with pattern 90. */
 static int setup(void)
 {
 	int fd = vt_open(O_RDWR);
@@ -80,6 +93,19 @@ static int setup(void)
 	return fd;
 }
 
+static bool huge_param(void)
+{
+	char c = 'N';
+	int fd = open("/sys/module/vmmap/parameters/huge", O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'N';
+		close(fd);
+	}
+	return c == 'Y' || c == '1';
+}
+
 TEST(ioctl_get_info)
 {
 	size_t ps = vt_page();
@@ -87,154 +113,82 @@ TEST(ioctl_get_info)
 	int fd = setup();
 
 	memset(&info, 0xa5, sizeof(info));
-	info.size = sizeof(info);
 	ASSERT_OK(ioctl(fd, VMMAP_IOC_GET_INFO, &info));
-	LOG("abi %u size %llu max %llu page %u resident %llu dirty %llu live %llu",
+	LOG("abi %u size %llu max %llu page %u resident %llu dirty %llu live %llu flags %#llx max_folio %llu",
 	    info.abi_version, (unsigned long long)info.object_size,
 	    (unsigned long long)info.max_size, info.page_size,
 	    (unsigned long long)info.resident_pages,
 	    (unsigned long long)info.dirty_pages,
-	    (unsigned long long)info.live_vmas);
-	EXPECT_EQ(info.size, sizeof(info));
+	    (unsigned long long)info.live_vmas,
+	    (unsigned long long)info.flags,
+	    (unsigned long long)info.max_folio_size);
 	EXPECT_EQ(info.abi_version, VMMAP_ABI_VERSION);
 	EXPECT_EQ(info.page_size, ps);
 	EXPECT_EQ(info.object_size, 8 * ps);
 	EXPECT_EQ(info.object_size, vt_size(fd));
 	EXPECT_GE(info.max_size, info.object_size);
 	EXPECT_EQ(info.max_size % ps, 0);
-	EXPECT_EQ(info.flags, 0);
-	EXPECT_TRUE(vt_zero_ok(info.reserved, sizeof(info.reserved)));
+	EXPECT_EQ(info.flags & ~VMMAP_INFO_HUGE, 0);
+	EXPECT_EQ(!!(info.flags & VMMAP_INFO_HUGE), huge_param());
 	EXPECT_EQ(info.resident_pages, 4);
-	EXPECT_LE(info.dirty_pages, info.resident_pages);
+	EXPECT_EQ(info.dirty_pages, 4);
+	/* one page, or a PMD where huge pages are possible at all */
+	EXPECT_TRUE(info.max_folio_size == ps || info.max_folio_size == vt_pmd());
+	if (info.flags & VMMAP_INFO_HUGE)
+		EXPECT_EQ(info.max_folio_size, vt_pmd());
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
+		EXPECT_EQ(info.max_folio_size, ps);
 }
 
-TEST(ioctl_get_stats)
+/*
+ * GET_INFO (_IOR) with the struct size of an older and a newer caller:
+ * exactly VER0 works; a larger one gets the known part and zeroes after
+ * it, over whatever was there; a smaller one is EINVAL and nothing is
+ * written.
+ */
+TEST(ioctl_get_info_sizes)
 {
-	struct vmmap_stats st;
-	int fd = setup();
-
-	memset(&st, 0xa5, sizeof(st));
-	st.size = sizeof(st);
-	ASSERT_OK(ioctl(fd, VMMAP_IOC_GET_STATS, &st));
-	EXPECT_EQ(st.size, sizeof(st));
-	EXPECT_EQ(st.flags, 0);
-	EXPECT_TRUE(vt_zero_ok(st.reserved, sizeof(st.reserved)));
-	EXPECT_GE(st.resize, 2);		/* setup's own two, at least */
-	EXPECT_GE(st.pages_allocated, 4);	/* setup's pwrite */
-}
-
-/* A wrong @size fails with EINVAL and writes nothing back. */
-TEST(ioctl_bad_size_field)
-{
-	uint32_t sizes[] = { 0, 4, 8, sizeof(struct vmmap_info) - 8,
-			     sizeof(struct vmmap_info) + 8,
-			     sizeof(struct vmmap_stats), 0xffffffffu };
-	uint32_t ssizes[] = { 0, 8, sizeof(struct vmmap_stats) - 8,
-			      sizeof(struct vmmap_stats) + 8,
-			      sizeof(struct vmmap_info), 0x80000000u };
-	struct vmmap_info info, ref_info;
-	struct vmmap_stats st, ref_st;
-	struct snapshot s;
-	int fd = setup();
+	const size_t v0 = VMMAP_INFO_SIZE_VER0;
+	const size_t bigs[] = { v0 + 8, v0 + 64, 4096, _IOC_SIZEMASK };
+	const size_t smalls[] = { 0, 8, v0 - 8, v0 - 1 };
+	unsigned char *buf, *ref;
+	struct vmmap_info ours;
 	unsigned int i;
-
-	snap(fd, &s);
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		memset(&info, 0x5a, sizeof(info));
-		info.size = sizes[i];
-		ref_info = info;
-		ASSERT_ERRNO(ioctl(fd, VMMAP_IOC_GET_INFO, &info), EINVAL);
-		EXPECT_EQ(memcmp(&info, &ref_info, sizeof(info)), 0);
-	}
-	for (i = 0; i < ARRAY_SIZE(ssizes); i++) {
-		memset(&st, 0x5a, sizeof(st));
-		st.size = ssizes[i];
-		ref_st = st;
-		ASSERT_ERRNO(ioctl(fd, VMMAP_IOC_GET_STATS, &st), EINVAL);
-		EXPECT_EQ(memcmp(&st, &ref_st, sizeof(st)), 0);
-	}
-	EXPECT_UNCHANGED(fd, &s);
-}
-
-static uint64_t stat_value(const struct vmmap_stats *st, unsigned int i)
-{
-	const uint64_t v[] = {
-		st->mmap, st->get_unmapped_area, st->vma_open, st->vma_close,
-		st->fault, st->map_pages, st->page_mkwrite, st->sigbus,
-		st->fsync, st->pages_cleaned, st->resize, st->pages_allocated,
-		st->pages_freed,
-	};
-
-	return v[i];
-}
-
-TEST(ioctl_reset_stats)
-{
-	size_t ps = vt_page();
-	static const char *const names[] = {
-		"mmap", "get_unmapped_area", "vma_open", "vma_close", "fault",
-		"map_pages", "page_mkwrite", "sigbus", "fsync",
-		"pages_cleaned", "resize", "pages_allocated", "pages_freed",
-	};
-	struct vmmap_stats st;
 	int fd = setup();
-	char path[64], *p;
-	unsigned int i;
 
-	p = vt_map(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	vt_poke(p, 1);
-	(void)vt_peek(p + ps);
-	vt_unmap(p, 2 * ps);
-	ASSERT_OK(fsync(fd));
+	buf = malloc(_IOC_SIZEMASK + 16);
+	ref = malloc(_IOC_SIZEMASK + 16);
+	ASSERT_TRUE(buf && ref);
+	vt_info(fd, &ours);
 
-	ASSERT_OK(ioctl(fd, VMMAP_IOC_RESET_STATS));
-	vt_stats(fd, &st);
-	EXPECT_EQ(st.mmap, 0);
-	EXPECT_EQ(st.get_unmapped_area, 0);
-	EXPECT_EQ(st.vma_open, 0);
-	EXPECT_EQ(st.vma_close, 0);
-	EXPECT_EQ(st.fault, 0);
-	EXPECT_EQ(st.map_pages, 0);
-	EXPECT_EQ(st.page_mkwrite, 0);
-	EXPECT_EQ(st.sigbus, 0);
-	EXPECT_EQ(st.fsync, 0);
-	EXPECT_EQ(st.pages_cleaned, 0);
-	EXPECT_EQ(st.resize, 0);
-	/*
-	 * uapi/vmmap.h: pages_allocated and pages_freed count since load and
-	 * survive a reset, so that their difference is always the number of
-	 * resident pages.
-	 */
-	{
-		struct vmmap_info in;
+	/* an older caller: exactly VER0, built by hand */
+	memset(buf, 0xa5, v0 + 16);
+	ASSERT_OK(ioctl(fd, _IOC(_IOC_READ, VMMAP_IOC_MAGIC, 0x01, v0), buf));
+	EXPECT_EQ(memcmp(buf, &ours, v0), 0);
+	EXPECT_EQ(buf[v0], 0xa5);		/* not one byte more */
 
-		ASSERT_OK(vmmap_get_info(fd, &in));
-		EXPECT_GT(st.pages_allocated, 0);
-		EXPECT_EQ(st.pages_allocated - st.pages_freed, in.resident_pages);
+	for (i = 0; i < ARRAY_SIZE(bigs); i++) {
+		memset(buf, 0xa5, bigs[i] + 16);
+		ASSERT_OK(ioctl(fd, CMD_SIZED(VMMAP_IOC_GET_INFO, bigs[i]), buf));
+		EXPECT_EQ(memcmp(buf, &ours, v0), 0);
+		EXPECT_TRUE(vt_zero_ok(buf + v0, bigs[i] - v0));
+		EXPECT_EQ(buf[bigs[i]], 0xa5);
 	}
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(path, sizeof(path), "stats/%s", names[i]);
-		EXPECT_EQ(vmmap_sysfs_read(path), (int64_t)stat_value(&st, i));
+	for (i = 0; i < ARRAY_SIZE(smalls); i++) {
+		memset(buf, 0x5a, v0 + 16);
+		memcpy(ref, buf, v0 + 16);
+		ASSERT_ERRNO(ioctl(fd, CMD_SIZED(VMMAP_IOC_GET_INFO, smalls[i]),
+				   buf), EINVAL);
+		EXPECT_EQ(memcmp(buf, ref, v0 + 16), 0);
 	}
-	/* the object itself is untouched by a reset */
-	ASSERT_TRUE(vt_pread_pat_ok(fd, ps, 3 * ps, 90));
-	EXPECT_EQ(vt_size(fd), 8 * ps);
-
-	/* counting starts again from zero: one mmap, no access, munmap */
-	p = vt_map(NULL, ps, PROT_READ, MAP_SHARED, fd, 0);
-	vt_unmap(p, ps);
-	vt_stats(fd, &st);
-	EXPECT_EQ(st.mmap, 1);
-	EXPECT_EQ(st.get_unmapped_area, 1);
-	EXPECT_EQ(st.vma_open, 0);
-	EXPECT_EQ(st.vma_close, 1);
-	EXPECT_EQ(st.fault, 0);
+	free(buf);
+	free(ref);
 }
 
 TEST(ioctl_resize_valid)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	struct vmmap_info info;
 	uint64_t sizes[5];
 	int fd = setup();
@@ -266,57 +220,79 @@ TEST(ioctl_resize_valid)
 	}
 }
 
-static int resize_raw(int fd, uint32_t size, uint32_t flags, uint64_t new_size,
-		      uint64_t r0, uint64_t r1)
+/* A RESIZE with a struct of @usize bytes: new_size, flags, then @tail. */
+static int resize_sized(int fd, size_t usize, uint64_t new_size,
+			uint64_t flags, unsigned char tail)
 {
-	struct vmmap_resize r;
+	unsigned char buf[256];
+	struct vmmap_resize r = { .new_size = new_size, .flags = flags };
 
-	memset(&r, 0, sizeof(r));
-	r.size = size;
-	r.flags = flags;
-	r.new_size = new_size;
-	r.reserved[0] = r0;
-	r.reserved[1] = r1;
-	return ioctl(fd, VMMAP_IOC_RESIZE, &r);
+	memset(buf, tail, sizeof(buf));
+	memcpy(buf, &r, usize < sizeof(r) ? usize : sizeof(r));
+	return ioctl(fd, CMD_SIZED(VMMAP_IOC_RESIZE, usize), buf);
+}
+
+/* RESIZE (_IOW) from an older and a newer caller. */
+TEST(ioctl_resize_sizes)
+{
+	const size_t v0 = VMMAP_RESIZE_SIZE_VER0;
+	size_t ps = vt_page();
+	struct snapshot s;
+	int fd = setup();
+
+	/* an older caller, by hand */
+	ASSERT_OK(ioctl(fd, _IOC(_IOC_WRITE, VMMAP_IOC_MAGIC, 0x02, v0),
+			&(struct vmmap_resize){ .new_size = 9 * ps }));
+	EXPECT_EQ(vt_size(fd), 9 * ps);
+	/* a newer one, zero tail */
+	ASSERT_OK(resize_sized(fd, v0 + 8, 10 * ps, 0, 0));
+	EXPECT_EQ(vt_size(fd), 10 * ps);
+	ASSERT_OK(resize_sized(fd, 256, 8 * ps, 0, 0));
+	EXPECT_EQ(vt_size(fd), 8 * ps);
+
+	snap(fd, &s);
+	/* a newer one with something it means in the tail: E2BIG */
+	EXPECT_ERRNO(resize_sized(fd, v0 + 8, 12 * ps, 0, 1), E2BIG);
+	EXPECT_ERRNO(resize_sized(fd, 256, 12 * ps, 0, 0x80), E2BIG);
+	/* too small */
+	EXPECT_ERRNO(resize_sized(fd, v0 - 8, 12 * ps, 0, 0), EINVAL);
+	EXPECT_ERRNO(resize_sized(fd, 0, 12 * ps, 0, 0), EINVAL);
+	EXPECT_UNCHANGED(fd, &s);
 }
 
 TEST(ioctl_resize_bad_input)
 {
-	const uint32_t rs = sizeof(struct vmmap_resize);
+	const size_t v0 = VMMAP_RESIZE_SIZE_VER0;
 	size_t ps = vt_page();
 	struct vmmap_info info;
 	struct snapshot s;
 	uint64_t big;
-	int fd = setup();
+	int fd = setup(), ro;
 
 	vt_info(fd, &info);
 	big = (info.max_size + ps) / ps * ps;	/* first aligned size > max */
 	snap(fd, &s);
 
 	/* unaligned */
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, 1, 0, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, ps - 1, 0, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, ps + 1, 0, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, 2 * ps + ps / 2, 0, 0), EINVAL);
+	EXPECT_ERRNO(resize_sized(fd, v0, 1, 0, 0), EINVAL);
+	EXPECT_ERRNO(resize_sized(fd, v0, ps - 1, 0, 0), EINVAL);
+	EXPECT_ERRNO(resize_sized(fd, v0, ps + 1, 0, 0), EINVAL);
+	EXPECT_ERRNO(resize_sized(fd, v0, 2 * ps + ps / 2, 0, 0), EINVAL);
 	EXPECT_UNCHANGED(fd, &s);
 	/* too big */
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, big, 0, 0), EFBIG);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, big + 64 * ps, 0, 0), EFBIG);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, UINT64_MAX / ps * ps, 0, 0), EFBIG);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, (uint64_t)1 << 63, 0, 0), EFBIG);
+	EXPECT_ERRNO(resize_sized(fd, v0, big, 0, 0), EFBIG);
+	EXPECT_ERRNO(resize_sized(fd, v0, big + 64 * ps, 0, 0), EFBIG);
+	EXPECT_ERRNO(resize_sized(fd, v0, UINT64_MAX / ps * ps, 0, 0), EFBIG);
+	EXPECT_ERRNO(resize_sized(fd, v0, (uint64_t)1 << 63, 0, 0), EFBIG);
 	EXPECT_UNCHANGED(fd, &s);
-	/* flags and reserved must be zero */
-	EXPECT_ERRNO(resize_raw(fd, rs, 1, ps, 0, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0x80000000u, ps, 0, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, ps, 1, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, rs, 0, ps, 0, (uint64_t)1 << 63), EINVAL);
+	/* flags must be zero */
+	EXPECT_ERRNO(resize_sized(fd, v0, ps, 1, 0), EINVAL);
+	EXPECT_ERRNO(resize_sized(fd, v0, ps, (uint64_t)1 << 63, 0), EINVAL);
 	EXPECT_UNCHANGED(fd, &s);
-	/* the size field */
-	EXPECT_ERRNO(resize_raw(fd, 0, 0, ps, 0, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, rs - 8, 0, ps, 0, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, rs + 8, 0, ps, 0, 0), EINVAL);
-	EXPECT_ERRNO(resize_raw(fd, sizeof(struct vmmap_info), 0, ps, 0, 0),
-		     EINVAL);
+	/* a read-only file */
+	ro = vt_open(O_RDONLY);
+	EXPECT_ERRNO(resize_sized(ro, v0, ps, 0, 0), EBADF);
+	close(ro);
 	EXPECT_UNCHANGED(fd, &s);
 }
 
@@ -324,13 +300,10 @@ TEST(ioctl_resize_bad_input)
 TEST(ioctl_bad_pointer)
 {
 	size_t ps = vt_page();
-	unsigned long cmds[] = { VMMAP_IOC_GET_INFO, VMMAP_IOC_GET_STATS,
-				 VMMAP_IOC_RESIZE };
-	uint32_t sizes[] = { sizeof(struct vmmap_info),
-			     sizeof(struct vmmap_stats),
-			     sizeof(struct vmmap_resize) };
-	struct vmmap_resize *rz;
+	unsigned long cmds[] = { VMMAP_IOC_GET_INFO, VMMAP_IOC_RESIZE,
+				 VMMAP_IOC_DIRTY };
 	unsigned char *area, *ro;
+	struct vmmap_dirty *d;
 	struct snapshot s;
 	int fd = setup();
 	unsigned int i;
@@ -340,65 +313,254 @@ TEST(ioctl_bad_pointer)
 	vt_unmap(area + ps, ps);			/* second page: unmapped */
 	snap(fd, &s);
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		EXPECT_ERRNO(ioctl(fd, cmds[i], NULL), EFAULT);
 		EXPECT_ERRNO(ioctl(fd, cmds[i], area + ps), EFAULT);
 		EXPECT_ERRNO(ioctl(fd, cmds[i], (void *)(uintptr_t)-4096), EFAULT);
-		/* the size field readable, the rest of the struct not */
+		/* the first 8 bytes readable, the rest of the struct not */
 		memset(area, 0, ps);
-		memcpy(area + ps - 4, &sizes[i], 4);
-		EXPECT_ERRNO(ioctl(fd, cmds[i], area + ps - 4), EFAULT);
-		/* a wrong size field is EINVAL before the rest is read */
-		memcpy(area + ps - 4, &(uint32_t){ 4 }, 4);
-		EXPECT_ERRNO(ioctl(fd, cmds[i], area + ps - 4), EINVAL);
+		EXPECT_ERRNO(ioctl(fd, cmds[i], area + ps - 8), EFAULT);
 	}
-	/* a resize whose new_size lies on the unmapped page */
-	rz = (struct vmmap_resize *)(area + ps - 8);
-	rz->size = sizeof(*rz);
-	rz->flags = 0;
-	EXPECT_ERRNO(ioctl(fd, VMMAP_IOC_RESIZE, rz), EFAULT);
 	EXPECT_UNCHANGED(fd, &s);
 
-	/* GET_INFO / GET_STATS into a read-only buffer: nowhere to write */
+	/*
+	 * Read-only buffers: GET_INFO has nowhere to write; a DIRTY struct
+	 * that is readable but not writable is refused before anything is
+	 * cleaned (its ranges array is fine)
+	 */
 	ro = vt_map(NULL, ps, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	memcpy(ro, &sizes[0], 4);
-	memcpy(ro + 2048, &sizes[1], 4);
+	d = (struct vmmap_dirty *)(ro + 64);
+	d->length = 8 * ps;
+	d->nr_ranges = 4;
+	d->ranges = (uintptr_t)area;
+	d->flags = VMMAP_DIRTY_CLEAR;
 	ASSERT_OK(mprotect(ro, ps, PROT_READ));
 	EXPECT_ERRNO(ioctl(fd, VMMAP_IOC_GET_INFO, ro), EFAULT);
-	EXPECT_ERRNO(ioctl(fd, VMMAP_IOC_GET_STATS, ro + 2048), EFAULT);
+	EXPECT_ERRNO(ioctl(fd, VMMAP_IOC_DIRTY, d), EFAULT);
+	/* a larger struct whose zero-filled tail is not writable */
+	memset(area, 0, ps);
+	EXPECT_ERRNO(ioctl(fd, CMD_SIZED(VMMAP_IOC_GET_INFO, 64 + 8),
+			   area + ps - 64), EFAULT);
 	EXPECT_UNCHANGED(fd, &s);
 	vt_unmap(area, ps);
 	vt_unmap(ro, ps);
 }
 
-/* Unknown commands, including near misses of real ones: ENOTTY. */
+/* A DIRTY call over the setup's object; the fields to break are set after. */
+static struct vmmap_dirty dirty_req(struct vmmap_range *r, uint32_t nr,
+				    uint64_t flags)
+{
+	struct vmmap_dirty d;
+
+	memset(&d, 0, sizeof(d));
+	d.start = 0;
+	d.length = 8 * vt_page();
+	d.flags = flags;
+	d.ranges = (uintptr_t)r;
+	d.nr_ranges = nr;
+	return d;
+}
+
+static int dirty_call(int fd, struct vmmap_dirty d)
+{
+	return ioctl(fd, VMMAP_IOC_DIRTY, &d);
+}
+
+/*
+ * Every malformed DIRTY fails with the errno uapi/vmmap.h gives it and
+ * leaves the dirty set alone: the 4 dirty pages of the setup stay dirty
+ * (expect_unchanged checks dirty_pages and pages_cleaned), whether the
+ * call asked to clear or not.
+ */
+TEST(ioctl_dirty_bad_input)
+{
+	uint64_t flags[] = { 0, VMMAP_DIRTY_CLEAR };
+	size_t ps = vt_page();
+	struct vmmap_range r[4];
+	struct vmmap_dirty d;
+	struct snapshot s;
+	int fd = setup(), ro;
+	unsigned int i;
+
+	snap(fd, &s);
+	ASSERT_EQ(s.info.dirty_pages, 4);
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		uint64_t f = flags[i];
+
+		/* alignment, length, overflow */
+		d = dirty_req(r, 4, f);
+		d.start = 1;
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d.start = ps / 2;
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d = dirty_req(r, 4, f);
+		d.length = ps + 1;
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d.length = 0;
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d = dirty_req(r, 4, f);
+		d.length = UINT64_MAX / ps * ps;
+		d.start = 2 * ps;			/* wraps */
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d.start = UINT64_MAX / ps * ps;
+		d.length = ps;				/* ends at exactly 2^64 */
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		/* capacity, flags, reserved */
+		d = dirty_req(r, 0, f);
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d = dirty_req(r, 4, f | 2);
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d = dirty_req(r, 4, f | (1ULL << 63));
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d = dirty_req(r, 4, f);
+		d.reserved = 1;
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		d.reserved = 0x80000000u;
+		EXPECT_ERRNO(dirty_call(fd, d), EINVAL);
+		/* the ranges array: none, unmapped, outside user space */
+		d = dirty_req(NULL, 4, f);
+		EXPECT_ERRNO(dirty_call(fd, d), EFAULT);
+		d.ranges = (uintptr_t)-4096;
+		EXPECT_ERRNO(dirty_call(fd, d), EFAULT);
+		d.ranges = 0xffff800000000000ULL;	/* kernel half on 64-bit */
+		EXPECT_ERRNO(dirty_call(fd, d), EFAULT);
+		EXPECT_UNCHANGED(fd, &s);
+	}
+	/* CLEAR through a read-only file; reporting through it is fine */
+	ro = vt_open(O_RDONLY);
+	EXPECT_ERRNO(dirty_call(ro, dirty_req(r, 4, VMMAP_DIRTY_CLEAR)), EBADF);
+	d = dirty_req(r, 4, 0);
+	ASSERT_OK(ioctl(ro, VMMAP_IOC_DIRTY, &d));
+	EXPECT_EQ(d.nr_ranges, 1);
+	close(ro);
+	EXPECT_UNCHANGED(fd, &s);
+}
+
+/* A ranges array whose second slot is not writable: EFAULT, nothing cleaned. */
+TEST(ioctl_dirty_ranges_unwritable)
+{
+	size_t ps = vt_page();
+	struct vmmap_range *r;
+	struct vmmap_dirty d;
+	struct snapshot s;
+	unsigned char *area;
+	int fd = setup();
+
+	/* pages 0-3 dirty: make it two ranges, 0-1 and 3 */
+	ASSERT_OK(fsync(fd));
+	vt_pwrite_pat(fd, 0, 2 * ps, 90);
+	vt_pwrite_pat(fd, 3 * ps, ps, 90);
+	snap(fd, &s);
+	ASSERT_EQ(s.info.dirty_pages, 3);
+
+	area = vt_map(NULL, 2 * ps, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_OK(mprotect(area + ps, ps, PROT_READ));
+	r = (struct vmmap_range *)(area + ps) - 1;	/* slot 1 read-only */
+	d = dirty_req(r, 4, VMMAP_DIRTY_CLEAR);
+	EXPECT_ERRNO(ioctl(fd, VMMAP_IOC_DIRTY, &d), EFAULT);
+	EXPECT_UNCHANGED(fd, &s);
+	/* one slot is enough for the first range: that works */
+	d = dirty_req(r, 1, VMMAP_DIRTY_CLEAR);
+	ASSERT_OK(ioctl(fd, VMMAP_IOC_DIRTY, &d));
+	EXPECT_EQ(d.nr_ranges, 1);
+	EXPECT_EQ(r[0].start, 0);
+	EXPECT_EQ(r[0].end, 2 * ps);
+	EXPECT_EQ(d.walk_end, 3 * ps);
+	vt_unmap(area, 2 * ps);
+}
+
+/*
+ * DIRTY (_IOWR) with the struct sizes of an older and a newer caller: the
+ * newer one's zero tail is accepted on input and zero-filled on output, a
+ * non-zero one is E2BIG; smaller than VER0 is EINVAL.
+ */
+TEST(ioctl_dirty_sizes)
+{
+	const size_t v0 = VMMAP_DIRTY_SIZE_VER0;
+	size_t ps = vt_page();
+	unsigned char buf[512];
+	struct vmmap_range r[4];
+	struct vmmap_dirty d;
+	struct snapshot s;
+	int fd = setup();
+
+	/* an older caller, by hand: reports pages 0-3, no clearing */
+	d = dirty_req(r, 4, 0);
+	ASSERT_OK(ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, VMMAP_IOC_MAGIC, 0x03,
+				 v0), &d));
+	EXPECT_EQ(d.nr_ranges, 1);
+	EXPECT_EQ(r[0].start, 0);
+	EXPECT_EQ(r[0].end, 4 * ps);
+	EXPECT_EQ(d.walk_end, 8 * ps);
+	EXPECT_EQ(d.flags, 0);		/* the input comes back as it was */
+
+	/* a newer caller: zero tail in, zero tail out */
+	memset(buf, 0, sizeof(buf));
+	d = dirty_req(r, 4, 0);
+	memcpy(buf, &d, sizeof(d));
+	ASSERT_OK(ioctl(fd, CMD_SIZED(VMMAP_IOC_DIRTY, sizeof(buf)), buf));
+	memcpy(&d, buf, sizeof(d));
+	EXPECT_EQ(d.nr_ranges, 1);
+	EXPECT_EQ(d.walk_end, 8 * ps);
+	EXPECT_TRUE(vt_zero_ok(buf + v0, sizeof(buf) - v0));
+
+	snap(fd, &s);
+	/* a newer caller that means something past what we know: E2BIG */
+	d = dirty_req(r, 4, VMMAP_DIRTY_CLEAR);
+	memcpy(buf, &d, sizeof(d));
+	buf[v0] = 1;
+	EXPECT_ERRNO(ioctl(fd, CMD_SIZED(VMMAP_IOC_DIRTY, v0 + 8), buf), E2BIG);
+	buf[v0] = 0;
+	buf[sizeof(buf) - 1] = 0xff;
+	EXPECT_ERRNO(ioctl(fd, CMD_SIZED(VMMAP_IOC_DIRTY, sizeof(buf)), buf),
+		     E2BIG);
+	/* too small */
+	EXPECT_ERRNO(ioctl(fd, CMD_SIZED(VMMAP_IOC_DIRTY, v0 - 8), buf), EINVAL);
+	EXPECT_ERRNO(ioctl(fd, CMD_SIZED(VMMAP_IOC_DIRTY, 0), buf), EINVAL);
+	EXPECT_UNCHANGED(fd, &s);
+}
+
+/*
+ * Unknown commands, including near misses of real ones and every number of
+ * ABI version 1 (type 0xB7, which belongs to nsfs and remoteproc): ENOTTY.
+ */
 TEST(ioctl_unknown_cmd)
 {
 	unsigned long cmds[] = {
+		/* version 1 */
+		_IOR(0xB7, 0x01, unsigned char[120]),	/* GET_INFO */
+		_IOR(0xB7, 0x02, unsigned char[176]),	/* GET_STATS */
+		_IO(0xB7, 0x03),			/* RESET_STATS */
+		_IOW(0xB7, 0x04, unsigned char[32]),	/* RESIZE */
+		/* our type, other numbers */
 		_IO(VMMAP_IOC_MAGIC, 0x00),
-		_IO(VMMAP_IOC_MAGIC, 0x05),
+		_IOWR(VMMAP_IOC_MAGIC, 0x04, struct vmmap_dirty),
 		_IO(VMMAP_IOC_MAGIC, 0xff),
-		_IOWR(VMMAP_IOC_MAGIC, 0x01, struct vmmap_info),   /* wrong dir */
-		_IOR(VMMAP_IOC_MAGIC, 0x01, __u64),		    /* wrong size */
-		_IOW(VMMAP_IOC_MAGIC, 0x02, struct vmmap_stats),
-		_IOR(VMMAP_IOC_MAGIC, 0x04, struct vmmap_resize),
-		_IOW(VMMAP_IOC_MAGIC, 0x04, struct vmmap_info),
-		_IO(VMMAP_IOC_MAGIC, 0x04),
-		_IOR(VMMAP_IOC_MAGIC + 1, 0x01, struct vmmap_info), /* magic */
+		/* our numbers, another direction */
+		_IOWR(VMMAP_IOC_MAGIC, 0x01, struct vmmap_info),
+		_IOW(VMMAP_IOC_MAGIC, 0x01, struct vmmap_info),
+		_IO(VMMAP_IOC_MAGIC, 0x01),
+		_IOR(VMMAP_IOC_MAGIC, 0x02, struct vmmap_resize),
+		_IOWR(VMMAP_IOC_MAGIC, 0x02, struct vmmap_resize),
+		_IO(VMMAP_IOC_MAGIC, 0x02),
+		_IOR(VMMAP_IOC_MAGIC, 0x03, struct vmmap_dirty),
+		_IOW(VMMAP_IOC_MAGIC, 0x03, struct vmmap_dirty),
+		/* another type */
+		_IOR(VMMAP_IOC_MAGIC + 1, 0x01, struct vmmap_info),
 		TCGETS,
 	};
-	struct vmmap_info info;
+	unsigned char buf[256];
 	struct snapshot s;
 	int fd = setup();
 	unsigned int i;
 
 	snap(fd, &s);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		memset(&info, 0, sizeof(info));
-		info.size = sizeof(info);
+		memset(buf, 0, sizeof(buf));
 		errno = 0;
-		if (ioctl(fd, cmds[i], &info) != -1 || errno != ENOTTY) {
+		if (ioctl(fd, cmds[i], buf) != -1 || errno != ENOTTY) {
 			LOG("ioctl %#lx: %s, expected ENOTTY", cmds[i],
 			    errno ? strerror(errno) : "succeeded");
 			vt_fail_mark();

@@ -26,7 +26,7 @@
 /* The object's own view and sysfs agree; resident pages are accounted. */
 static void expect_consistent(int fd, int line)
 {
-	struct vmmap_stats st;
+	struct vmmap_counters st;
 	struct vmmap_info in;
 
 	vt_info(fd, &in);
@@ -90,7 +90,7 @@ static long free_kb(void)
 TEST(lifetime_resize_to_zero_frees_every_page)
 {
 	size_t ps = vt_page(), len = 32 * MiB, q4 = len / 4, off;
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	struct vmmap_info in;
 	long free0, free1, free2;
 	unsigned char *p, *q;
@@ -225,7 +225,7 @@ TEST_TIMEOUT(lifetime_sigkill_mid_fault, 120)
 	const unsigned int nkids = 3, rounds = 8;
 	size_t len = 16 * MiB > 2 * vt_pmd() ? 16 * MiB : 2 * vt_pmd();
 	unsigned int seed = 5, round, i;
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	struct vmmap_info in;
 	uint64_t base;
 	pid_t kids[3];

@@ -14,7 +14,7 @@
 /* Row "len == 0": EINVAL before the driver is asked anything. */
 TEST(mmap_len_zero)
 {
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 
 	vt_resize(16 * vt_page());
@@ -34,7 +34,7 @@ TEST(mmap_offset_unaligned)
 {
 	size_t ps = vt_page();
 	off_t offs[] = { 1, 512, (off_t)ps / 2, (off_t)ps - 1, (off_t)ps + 1 };
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 	unsigned int i;
 
@@ -61,7 +61,7 @@ TEST(mmap_offset_unaligned)
 TEST(mmap_pgoff_overflow)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 
 	if (sizeof(long) < 8)
@@ -101,7 +101,7 @@ TEST(mmap_bad_map_type)
 {
 	size_t ps = vt_page();
 	int types[] = { 0, 0x04, 0x05, 0x07, 0x08, 0x0f };
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 	unsigned int i;
 
@@ -244,7 +244,7 @@ TEST(mmap_validate_unknown_flag)
 TEST(mmap_sync_unsupported)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 	char *p;
 
@@ -271,7 +271,7 @@ TEST(mmap_sync_unsupported)
 TEST(mmap_fixed_replaces)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 	unsigned char *anon, *p;
 
@@ -333,7 +333,7 @@ TEST(mmap_fixed_noreplace)
 TEST(mmap_hugetlb)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 
 	vt_resize(2 * vt_pmd());

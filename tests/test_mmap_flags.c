@@ -117,7 +117,7 @@ TEST(mmap_locked_without_rights)
 TEST(mmap_populate_shared)
 {
 	size_t ps = vt_page(), n = 16, len = n * ps, i;
-	struct vmmap_stats s0, s1, s2;
+	struct vmmap_counters s0, s1, s2;
 	struct vmmap_info i0, i1;
 	int fd = vt_open(O_RDWR);
 	long before, after;
@@ -161,7 +161,7 @@ TEST(mmap_populate_shared)
 TEST(mmap_populate_private)
 {
 	size_t ps = vt_page(), n = 16, len = n * ps;
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	int fd = vt_open(O_RDWR);
 	long before, after;
 	char *p, *warm;

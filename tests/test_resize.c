@@ -22,7 +22,7 @@
 TEST(resize_shrink_sigbus_shared)
 {
 	size_t ps = vt_page(), n = 8;
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	struct vmmap_info i1;
 	struct vt_sync sync;
 	int fd = vt_open(O_RDWR);

@@ -109,7 +109,6 @@ TEST(security_node_mode_keeps_others_out)
 	EXPECT_ERRNO(mmap(NULL, vt_page(), PROT_READ, MAP_SHARED, opath, 0),
 		     EBADF);
 	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
 	EXPECT_ERRNO(ioctl(opath, VMMAP_IOC_GET_INFO, &info), EBADF);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", opath);
 	EXPECT_ERRNO(open(path, O_RDONLY | O_CLOEXEC), EACCES);
@@ -122,14 +121,19 @@ TEST(security_node_mode_keeps_others_out)
  * object by any path: write(2) and its relatives, the changing ioctls, a
  * shared writable mapping, mprotect, MADV_REMOVE, /proc/self/mem (which
  * writes with FOLL_FORCE). A private writable mapping works and stays
- * private. Content, size and counters are checked after all of it.
+ * private; VMMAP_DIRTY_CLEAR is refused, reporting works. Content, size
+ * and dirty state are checked after all of it, and root checks the
+ * counters (root-only) once the unprivileged child is done.
  */
 TEST(security_rdonly_fd_never_writes)
 {
 	size_t ps = vt_page(), len = 4 * ps;
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	struct vmmap_info i0, i1;
 	struct vmmap_resize rz;
+	struct vmmap_range rg[4];
+	uint32_t nr;
+	pid_t pid;
 	unsigned char buf[64];
 	struct iovec iov = { buf, sizeof(buf) };
 	int rw, ro, zero, mem, fl;
@@ -144,10 +148,22 @@ TEST(security_rdonly_fd_never_writes)
 	ASSERT_OK(close(rw));
 	zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	ASSERT_OK(zero);
+	ASSERT_OK(fsync(ro));
+	/* the counters are root's: read before and after the child's work */
+	vt_stats(ro, &s0);
+	pid = vt_fork();
+	if (pid) {
+		vt_wait_ok(pid);
+		vt_stats(ro, &s1);
+		EXPECT_EQ(s1.resize, s0.resize);
+		EXPECT_EQ(s1.page_mkwrite, s0.page_mkwrite);
+		EXPECT_EQ(s1.pages_cleaned, s0.pages_cleaned);
+		EXPECT_GT(s1.mmap, s0.mmap);
+		return;
+	}
 
 	drop_privileges();
 	vt_info(ro, &i0);
-	vt_stats(ro, &s0);
 	memset(buf, 0x5a, sizeof(buf));
 
 	/* the VFS checks FMODE_WRITE before the driver is asked */
@@ -166,11 +182,19 @@ TEST(security_rdonly_fd_never_writes)
 
 	/* ioctls that change the object: EBADF (uapi/vmmap.h) */
 	memset(&rz, 0, sizeof(rz));
-	rz.size = sizeof(rz);
 	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESIZE, &rz), EBADF);
 	rz.new_size = 2 * len;
 	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESIZE, &rz), EBADF);
-	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESET_STATS), EBADF);
+	nr = 4;
+	EXPECT_ERRNO(vmmap_dirty(ro, 0, len, VMMAP_DIRTY_CLEAR, rg, &nr, NULL),
+		     EBADF);
+	/* reporting is reading: allowed, and nothing is dirty */
+	nr = 4;
+	EXPECT_OK(vmmap_dirty(ro, 0, len, 0, rg, &nr, NULL));
+	EXPECT_EQ(nr, 0);
+	/* the counters are root's */
+	EXPECT_ERRNO(vmmap_read_counters(&s1), EACCES);
+	EXPECT_ERRNO(vmmap_reset_counters(), EACCES);
 
 	/* no shared writable mapping, now or later */
 	EXPECT_ERRNO(mmap(NULL, len, RW, MAP_SHARED, ro, 0), EACCES);
@@ -205,15 +229,13 @@ TEST(security_rdonly_fd_never_writes)
 	p = vt_map(NULL, len, PROT_READ, MAP_SHARED, ro, 0);
 	EXPECT_TRUE(vt_pat_ok(p, len, 0, 40));
 	vt_info(ro, &i1);
-	vt_stats(ro, &s1);
 	EXPECT_EQ(i1.object_size, len);
 	EXPECT_EQ(i1.dirty_pages, i0.dirty_pages);
-	EXPECT_EQ(s1.resize, s0.resize);
-	EXPECT_EQ(s1.page_mkwrite, s0.page_mkwrite);
-	EXPECT_GT(s1.mmap, s0.mmap);		/* not reset */
+	EXPECT_EQ(i1.dirty_pages, 0);
 	vt_unmap(p, len);
 	vt_unmap(q, len);
 	vt_unmap(r, ps);
+	vt_child_exit();
 }
 
 /* A 64-bit value no ordinary counter or size reaches: a kernel address. */
@@ -225,7 +247,7 @@ static bool kernel_pointer(uint64_t v)
 /*
  * Every byte a returned struct holds was written by the driver (two calls
  * with different fills give the same bytes), no 64-bit word looks like a
- * kernel address, and reserved space is zero. Asked by an unprivileged
+ * kernel address. Asked by an unprivileged
  * process through a read-only descriptor, as anyone the mode lets in can.
  */
 static void check_words(const void *s, size_t len, const char *what)
@@ -248,7 +270,8 @@ static void check_words(const void *s, size_t len, const char *what)
 TEST(security_ioctl_output_initialised)
 {
 	struct vmmap_info ia, ib;
-	struct vmmap_stats sa, sb;
+	struct vmmap_dirty da, db;
+	struct vmmap_range ra[2], rb[2];
 	struct vmmap_resize rz, ref;
 	int rw = vt_open(O_RDWR), ro;
 
@@ -260,27 +283,35 @@ TEST(security_ioctl_output_initialised)
 
 	memset(&ia, 0xa5, sizeof(ia));
 	memset(&ib, 0x5a, sizeof(ib));
-	ia.size = ib.size = sizeof(ia);
 	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_INFO, &ia));
 	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_INFO, &ib));
 	EXPECT_EQ(memcmp(&ia, &ib, sizeof(ia)), 0);
-	EXPECT_EQ(ia.flags, 0);
-	EXPECT_TRUE(vt_zero_ok(ia.reserved, sizeof(ia.reserved)));
+	EXPECT_EQ(ia.flags & ~VMMAP_INFO_HUGE, 0);
 	check_words(&ia, sizeof(ia), "vmmap_info");
 
-	memset(&sa, 0xa5, sizeof(sa));
-	memset(&sb, 0x5a, sizeof(sb));
-	sa.size = sb.size = sizeof(sa);
-	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_STATS, &sa));
-	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_STATS, &sb));
-	EXPECT_EQ(memcmp(&sa, &sb, sizeof(sa)), 0);
-	EXPECT_EQ(sa.flags, 0);
-	EXPECT_TRUE(vt_zero_ok(sa.reserved, sizeof(sa.reserved)));
-	check_words(&sa, sizeof(sa), "vmmap_stats");
+	/* DIRTY: the struct and the one range it fills, whatever was there */
+	memset(ra, 0xa5, sizeof(ra));
+	memset(rb, 0x5a, sizeof(rb));
+	memset(&da, 0, sizeof(da));
+	da.length = 8 * vt_page();
+	da.nr_ranges = 2;
+	db = da;
+	da.ranges = (uintptr_t)ra;
+	db.ranges = (uintptr_t)rb;
+	da.walk_end = 0xa5a5a5a5a5a5a5a5ULL;
+	db.walk_end = 0x5a5a5a5a5a5a5a5aULL;
+	ASSERT_OK(ioctl(ro, VMMAP_IOC_DIRTY, &da));
+	ASSERT_OK(ioctl(ro, VMMAP_IOC_DIRTY, &db));
+	EXPECT_EQ(da.nr_ranges, 1);
+	EXPECT_EQ(memcmp(&ra[0], &rb[0], sizeof(ra[0])), 0);
+	EXPECT_EQ(da.walk_end, db.walk_end);
+	check_words(&ra[0], sizeof(ra[0]), "vmmap_range");
+	check_words(&da.walk_end, 8, "vmmap_dirty.walk_end");
+	/* the unused slot is not touched */
+	EXPECT_EQ(ra[1].start, 0xa5a5a5a5a5a5a5a5ULL);
 
 	/* _IOW: the driver reads the struct and never writes to it */
 	memset(&rz, 0, sizeof(rz));
-	rz.size = sizeof(rz);
 	rz.new_size = 8 * vt_page();
 	ref = rz;
 	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESIZE, &rz), EBADF);
@@ -378,6 +409,7 @@ TEST(security_sysfs_plain_numbers)
 		"mmap", "get_unmapped_area", "vma_open", "vma_close", "fault",
 		"map_pages", "page_mkwrite", "sigbus", "fsync",
 		"pages_cleaned", "resize", "pages_allocated", "pages_freed",
+		"reset",
 	};
 	static const char *const params[] = { "size", "mode" };
 	size_t ps = vt_page();
@@ -389,11 +421,15 @@ TEST(security_sysfs_plain_numbers)
 	vt_fresh(8 * ps);
 	p = vt_map(NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
 	vt_poke(p + ps, 1);			/* something to count */
+	/* root reads the counters (all but the write-only reset) */
+	EXPECT_EQ(check_sysfs_dir(VMMAP_SYSFS "/stats", stats,
+				  ARRAY_SIZE(stats)), ARRAY_SIZE(stats) - 1);
 	drop_privileges();
 	EXPECT_EQ(check_sysfs_dir(VMMAP_SYSFS, top, ARRAY_SIZE(top)),
 		  ARRAY_SIZE(top));
+	/* nobody reads none of them (test_sysfs.c checks the modes) */
 	EXPECT_EQ(check_sysfs_dir(VMMAP_SYSFS "/stats", stats,
-				  ARRAY_SIZE(stats)), ARRAY_SIZE(stats));
+				  ARRAY_SIZE(stats)), 0);
 	EXPECT_EQ(check_sysfs_dir("/sys/module/vmmap/parameters", params,
 				  ARRAY_SIZE(params)), ARRAY_SIZE(params));
 	vt_unmap(p, 4 * ps);
@@ -412,7 +448,7 @@ TEST(security_mmap_len_overflow)
 		sizeof(long) == 8 ? SIZE_MAX / 2 + 1 : SIZE_MAX - 0xffff,
 	};
 	struct vmmap_info i0, i1;
-	struct vmmap_stats a, b;
+	struct vmmap_counters a, b;
 	int fd = vt_open(O_RDWR);
 	unsigned char *anon;
 	unsigned int i;

@@ -29,7 +29,7 @@ static void touch_pages(char *p, size_t first, size_t count, unsigned char v)
 TEST(page_mkwrite_once_per_page_until_fsync)
 {
 	size_t ps = vt_page(), n = 8;
-	struct vmmap_stats s0, s1, s2, s3, s4, s5;
+	struct vmmap_counters s0, s1, s2, s3, s4, s5;
 	struct vmmap_info info;
 	int fd = vt_open(O_RDWR);
 	char *p;
@@ -85,7 +85,7 @@ TEST(page_mkwrite_once_per_page_until_fsync)
 TEST(page_mkwrite_after_read_fault)
 {
 	size_t ps = vt_page(), n = 8, i;
-	struct vmmap_stats s0, s1, s2;
+	struct vmmap_counters s0, s1, s2;
 	int fd = vt_open(O_RDWR);
 	char *p;
 
@@ -108,7 +108,7 @@ TEST(page_mkwrite_after_read_fault)
 TEST(page_mkwrite_never_for_private)
 {
 	size_t ps = vt_page(), n = 8;
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	struct vmmap_info i0, i1;
 	int fd = vt_open(O_RDWR);
 	char *p;
@@ -136,7 +136,7 @@ TEST(page_mkwrite_never_for_private)
 TEST(fsync_cleans_dirty_pages)
 {
 	size_t ps = vt_page(), n = 16, k = 5;
-	struct vmmap_stats s0, s1, s2, s3;
+	struct vmmap_counters s0, s1, s2, s3;
 	struct vmmap_info info;
 	int fd = vt_open(O_RDWR);
 	char *p;
@@ -189,7 +189,7 @@ TEST(fsync_cleans_dirty_pages)
 TEST(msync_semantics)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats s0, s1, s2, s3;
+	struct vmmap_counters s0, s1, s2, s3;
 	int fd = vt_open(O_RDWR);
 	char *area, *p;
 
@@ -237,7 +237,7 @@ TEST(msync_semantics)
 TEST(dsync_writes_clean_what_they_wrote)
 {
 	size_t ps = vt_page(), n = 8;
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	struct vmmap_info info;
 	int flags[] = { O_SYNC, O_DSYNC }, fd = vt_open(O_RDWR), sfd;
 	struct iovec iov;

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/class/misc/vmmap: the same numbers as the ioctls, read-only stats.
+ * /sys/class/misc/vmmap: size, resident_pages, dirty_pages and live_vmas,
+ * world-readable, equal GET_INFO; the counters in stats/ are root-only
+ * (0400, reset 0200), instrumentation with no stability promise.
  */
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
+
+#define NOBODY 65534
 
 static const char *const stat_names[] = {
 	"mmap", "get_unmapped_area", "vma_open", "vma_close", "fault",
@@ -17,7 +24,7 @@ static const char *const stat_names[] = {
 
 #define NSTATS ARRAY_SIZE(stat_names)
 
-static void stats_array(const struct vmmap_stats *st, uint64_t *v)
+static void stats_array(const struct vmmap_counters *st, uint64_t *v)
 {
 	const uint64_t f[NSTATS] = {
 		st->mmap, st->get_unmapped_area, st->vma_open, st->vma_close,
@@ -40,7 +47,7 @@ static int64_t sysfs_stat(const char *name)
 static void compare_all(int fd, int line)
 {
 	uint64_t a[NSTATS], b[NSTATS];
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	struct vmmap_info info;
 	int64_t v;
 	unsigned int i;
@@ -62,8 +69,8 @@ static void compare_all(int fd, int line)
 	for (i = 0; i < NSTATS; i++) {
 		v = sysfs_stat(stat_names[i]);
 		if (v != (int64_t)a[i]) {
-			LOG("line %d: stats/%s = %lld, ioctl says %llu", line,
-			    stat_names[i], (long long)v,
+			LOG("line %d: stats/%s = %lld, libvmmap read %llu",
+			    line, stat_names[i], (long long)v,
 			    (unsigned long long)a[i]);
 			vt_fail_mark();
 		}
@@ -72,6 +79,7 @@ static void compare_all(int fd, int line)
 	vt_stats(fd, &s1);
 	stats_array(&s1, b);
 	EXPECT_EQ(memcmp(a, b, sizeof(a)), 0);
+	EXPECT_EQ(s1.pages_allocated - s1.pages_freed, info.resident_pages);
 }
 
 TEST(sysfs_matches_ioctl)
@@ -98,7 +106,75 @@ TEST(sysfs_matches_ioctl)
 	compare_all(fd, __LINE__);
 }
 
-/* Writing the stats is not supported: refused, and nothing changes. */
+static mode_t file_mode(const char *name)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), VMMAP_SYSFS "/%s", name);
+	if (stat(path, &st))
+		FAIL("stat %s: %s", path, strerror(errno));
+	EXPECT_EQ(st.st_uid, 0);
+	return st.st_mode & 07777;
+}
+
+/*
+ * The modes: the object's state for everyone, the counters for root only
+ * (0400), reset write-only for root (0200). Nothing else in stats/.
+ */
+TEST(sysfs_modes)
+{
+	static const char *const top[] = {
+		"size", "resident_pages", "dirty_pages", "live_vmas",
+	};
+	char name[64];
+	unsigned int i;
+
+	vt_require_driver();
+	(void)vt_open(O_RDWR);
+	for (i = 0; i < ARRAY_SIZE(top); i++)
+		EXPECT_EQ(file_mode(top[i]), 0444);
+	for (i = 0; i < NSTATS; i++) {
+		snprintf(name, sizeof(name), "stats/%s", stat_names[i]);
+		if (file_mode(name) != 0400) {
+			LOG("%s: mode %#o, expected 0400", name, file_mode(name));
+			vt_fail_mark();
+		}
+	}
+	EXPECT_EQ(file_mode("stats/reset"), 0200);
+}
+
+/* As uid 65534: no counter can be read, reset cannot be written. */
+TEST(sysfs_stats_root_only)
+{
+	struct vmmap_counters c;
+	char path[128];
+	unsigned int i;
+
+	vt_require_driver();
+	(void)vt_open(O_RDWR);
+	if (geteuid() != 0)
+		SKIP("needs root, to drop to uid %d itself", NOBODY);
+	ASSERT_OK(vmmap_read_counters(&c));
+	ASSERT_OK(setgroups(0, NULL));
+	ASSERT_OK(setgid(NOBODY));
+	ASSERT_OK(setuid(NOBODY));
+	ASSERT_OK(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
+	for (i = 0; i < NSTATS; i++) {
+		snprintf(path, sizeof(path), VMMAP_SYSFS "/stats/%s",
+			 stat_names[i]);
+		EXPECT_ERRNO(open(path, O_RDONLY | O_CLOEXEC), EACCES);
+	}
+	EXPECT_ERRNO(open(VMMAP_SYSFS "/stats/reset", O_WRONLY | O_CLOEXEC),
+		     EACCES);
+	EXPECT_ERRNO(vmmap_read_counters(&c), EACCES);
+	EXPECT_ERRNO(vmmap_reset_counters(), EACCES);
+	/* the object's state stays readable */
+	EXPECT_GE(vmmap_sysfs_read("size"), 0);
+	EXPECT_GE(vmmap_sysfs_read("dirty_pages"), 0);
+}
+
+/* Writing a counter is refused even for root, and changes nothing. */
 TEST(sysfs_stats_read_only)
 {
 	char path[128];
@@ -127,4 +203,67 @@ TEST(sysfs_stats_read_only)
 		if (before > 0)
 			EXPECT_NE(sysfs_stat(stat_names[i]), 0);
 	}
+	/* reset cannot be read */
+	EXPECT_EQ(vmmap_sysfs_read("stats/reset"), -1);
+}
+
+/*
+ * stats/reset: counters restart from zero, but pages_allocated (and so
+ * pages_freed), whose difference stays the resident count; anything but
+ * a true value is refused.
+ */
+TEST(sysfs_stats_reset)
+{
+	size_t ps = vt_page();
+	struct vmmap_counters st;
+	struct vmmap_info in;
+	int fd = vt_open(O_RDWR), sfd;
+	char *p;
+
+	vt_require_driver();
+	vt_fresh(8 * ps);
+	vt_pwrite_pat(fd, 0, 4 * ps, 90);
+	p = vt_map(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	vt_poke(p, 1);
+	(void)vt_peek(p + ps);
+	vt_unmap(p, 2 * ps);
+	ASSERT_OK(fsync(fd));
+
+	sfd = open(VMMAP_SYSFS "/stats/reset", O_WRONLY | O_CLOEXEC);
+	ASSERT_OK(sfd);
+	EXPECT_ERRNO(write(sfd, "0\n", 2), EINVAL);
+	EXPECT_ERRNO(write(sfd, "x\n", 2), EINVAL);
+	close(sfd);
+	vt_stats(fd, &st);
+	EXPECT_GT(st.mmap, 0);
+
+	ASSERT_OK(vmmap_reset_counters());
+	vt_stats(fd, &st);
+	EXPECT_EQ(st.mmap, 0);
+	EXPECT_EQ(st.get_unmapped_area, 0);
+	EXPECT_EQ(st.vma_open, 0);
+	EXPECT_EQ(st.vma_close, 0);
+	EXPECT_EQ(st.fault, 0);
+	EXPECT_EQ(st.map_pages, 0);
+	EXPECT_EQ(st.page_mkwrite, 0);
+	EXPECT_EQ(st.sigbus, 0);
+	EXPECT_EQ(st.fsync, 0);
+	EXPECT_EQ(st.pages_cleaned, 0);
+	EXPECT_EQ(st.resize, 0);
+	ASSERT_OK(vmmap_get_info(fd, &in));
+	EXPECT_GT(st.pages_allocated, 0);
+	EXPECT_EQ(st.pages_allocated - st.pages_freed, in.resident_pages);
+	/* the object itself is untouched by a reset */
+	ASSERT_TRUE(vt_pread_pat_ok(fd, ps, 3 * ps, 90));
+	EXPECT_EQ(vt_size(fd), 8 * ps);
+
+	/* counting starts again from zero: one mmap, no access, munmap */
+	p = vt_map(NULL, ps, PROT_READ, MAP_SHARED, fd, 0);
+	vt_unmap(p, ps);
+	vt_stats(fd, &st);
+	EXPECT_EQ(st.mmap, 1);
+	EXPECT_EQ(st.get_unmapped_area, 1);
+	EXPECT_EQ(st.vma_open, 0);
+	EXPECT_EQ(st.vma_close, 1);
+	EXPECT_EQ(st.fault, 0);
 }

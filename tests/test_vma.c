@@ -50,7 +50,7 @@ static void check_vmas(int fd, uint64_t base, int n, int line)
 TEST(live_vmas_count)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	int fd = vt_open(O_RDWR);
 	uint64_t base;
 	char *a, *b;
@@ -82,7 +82,7 @@ TEST(live_vmas_count)
 TEST(munmap_partial_split)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	int fd = vt_open(O_RDWR);
 	unsigned char *p;
 	uint64_t base;
@@ -284,7 +284,7 @@ TEST(mremap_move)
 TEST(remap_file_pages_rearranges)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	int fd = vt_open(O_RDWR);
 	unsigned char *p, *pr, c;
 	uint64_t base;
@@ -334,7 +334,7 @@ TEST(remap_file_pages_rearranges)
 TEST(fork_shared_mapping)
 {
 	size_t ps = vt_page();
-	struct vmmap_stats s0, s1;
+	struct vmmap_counters s0, s1;
 	struct vt_sync sync;
 	int fd = vt_open(O_RDWR);
 	uint64_t base;

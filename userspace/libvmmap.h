@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * libvmmap: small helpers around the /dev/vmmap ioctls, shared by the
- * tools in userspace/ and the tests in tests/.
+ * libvmmap: small helpers around the /dev/vmmap ioctls and sysfs files,
+ * shared by the tools in userspace/ and the tests in tests/.
  */
 #ifndef LIBVMMAP_H
 #define LIBVMMAP_H
@@ -14,11 +14,43 @@
 
 /* Each returns 0 or -1 with errno set, like the ioctl itself. */
 int vmmap_get_info(int fd, struct vmmap_info *info);
-int vmmap_get_stats(int fd, struct vmmap_stats *stats);
-int vmmap_reset_stats(int fd);
 int vmmap_resize(int fd, uint64_t new_size);
+/*
+ * VMMAP_IOC_DIRTY over [start, start + length): fills up to *nr ranges
+ * and sets *nr to the number filled and *walk_end to where the walk
+ * stopped (see uapi/vmmap.h); flags 0 or VMMAP_DIRTY_CLEAR.
+ */
+int vmmap_dirty(int fd, uint64_t start, uint64_t length, uint64_t flags,
+		struct vmmap_range *ranges, uint32_t *nr, uint64_t *walk_end);
 
-/* Reads one counter from VMMAP_SYSFS/<name>; returns -1 on error. */
+/* Reads one number from VMMAP_SYSFS/<name>; returns -1 on error. */
 int64_t vmmap_sysfs_read(const char *name);
+
+/*
+ * The driver's event counters, VMMAP_SYSFS/stats/<field>: instrumentation,
+ * not ABI (root-only, no stability promise; a field the running driver
+ * does not have reads as an error). pages_allocated and pages_freed count
+ * since load, the rest since load or the last reset.
+ */
+struct vmmap_counters {
+	uint64_t mmap;
+	uint64_t get_unmapped_area;
+	uint64_t vma_open;
+	uint64_t vma_close;
+	uint64_t fault;
+	uint64_t map_pages;
+	uint64_t page_mkwrite;
+	uint64_t sigbus;
+	uint64_t fsync;
+	uint64_t pages_cleaned;		/* by fsync/msync or VMMAP_IOC_DIRTY */
+	uint64_t resize;
+	uint64_t pages_allocated;
+	uint64_t pages_freed;
+};
+
+/* 0, or -1 with errno (EACCES when not root, ENOENT without the module). */
+int vmmap_read_counters(struct vmmap_counters *c);
+/* Writes VMMAP_SYSFS/stats/reset; 0 or -1 with errno. */
+int vmmap_reset_counters(void);
 
 #endif

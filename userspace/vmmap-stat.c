@@ -2,9 +2,12 @@
 /*
  * vmmap-stat: print the object's state and handler counters, or resize it.
  *
- *   vmmap-stat             info and counters
+ *   vmmap-stat             info, and the counters (root only)
  *   vmmap-stat -r SIZE     resize (bytes; K, M, G suffixes)
- *   vmmap-stat -z          reset the counters
+ *   vmmap-stat -z          reset the counters (root only)
+ *
+ * The counters are the driver's instrumentation, read from
+ * /sys/class/misc/vmmap/stats/: no stable ABI, root only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,19 +41,25 @@ static int parse_size(const char *s, uint64_t *out)
 static void print_state(int fd)
 {
 	struct vmmap_info in;
-	struct vmmap_stats st;
+	struct vmmap_counters st;
 
-	if (vmmap_get_info(fd, &in) || vmmap_get_stats(fd, &st)) {
-		perror("vmmap-stat: ioctl");
+	if (vmmap_get_info(fd, &in)) {
+		perror("vmmap-stat: VMMAP_IOC_GET_INFO");
 		exit(1);
 	}
-	printf("abi %u, size %llu bytes (max %llu), page %u bytes\n",
+	printf("abi %u, size %llu bytes (max %llu), page %u bytes, folios up to %llu bytes%s\n",
 	       in.abi_version, (unsigned long long)in.object_size,
-	       (unsigned long long)in.max_size, in.page_size);
+	       (unsigned long long)in.max_size, in.page_size,
+	       (unsigned long long)in.max_folio_size,
+	       in.flags & VMMAP_INFO_HUGE ? " (huge on)" : "");
 	printf("resident %llu pages, dirty %llu, live VMAs %llu\n",
 	       (unsigned long long)in.resident_pages,
 	       (unsigned long long)in.dirty_pages,
 	       (unsigned long long)in.live_vmas);
+	if (vmmap_read_counters(&st)) {
+		printf("counters: %s/stats: %s\n", VMMAP_SYSFS, strerror(errno));
+		return;
+	}
 #define P(f) printf("  %-18s %llu\n", #f, (unsigned long long)st.f)
 	P(mmap); P(get_unmapped_area); P(vma_open); P(vma_close);
 	P(fault); P(map_pages); P(page_mkwrite); P(sigbus); P(fsync);
@@ -82,7 +91,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'z':
-			if (vmmap_reset_stats(fd)) {
+			if (vmmap_reset_counters()) {
 				perror("vmmap-stat: reset");
 				return 1;
 			}

@@ -83,6 +83,7 @@
 #include <linux/capability.h>
 
 #include "vmmap.h"
+#include "libvmmap.h"
 #include "splitmix.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -500,7 +501,7 @@ static bool page_cowed(uintptr_t a)
 
 static uint64_t resident_now(void)
 {
-	struct vmmap_info in = { .size = sizeof(in) };
+	struct vmmap_info in = { 0 };
 
 	if (syscall(SYS_ioctl, fd_dev, (unsigned long)VMMAP_IOC_GET_INFO, &in))
 		die("GET_INFO: %s", strerror(errno));
@@ -543,7 +544,7 @@ static int ioc(int fd, unsigned int cmd, void *arg)
 
 static int dev_resize(uint64_t n)
 {
-	struct vmmap_resize r = { .size = sizeof(r), .new_size = n };
+	struct vmmap_resize r = { .new_size = n };
 
 	return ioc(fd_dev, VMMAP_IOC_RESIZE, &r);
 }
@@ -804,9 +805,11 @@ static bool fd_can_write(int i)
 /* ioctl                                                                */
 
 static const unsigned int good_cmds[] = {
-	VMMAP_IOC_GET_INFO, VMMAP_IOC_GET_STATS, VMMAP_IOC_RESET_STATS,
-	VMMAP_IOC_RESIZE,
+	VMMAP_IOC_GET_INFO, VMMAP_IOC_RESIZE, VMMAP_IOC_DIRTY,
 };
+
+/* A command without its struct size, which any size >= VER0 may have. */
+#define IOC_BASE(cmd) ((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
 /*
  * Command numbers the VFS answers itself before the driver sees them
@@ -826,14 +829,26 @@ static bool vfs_ioctl_type(unsigned int cmd)
 static bool is_good_cmd(unsigned int cmd)
 {
 	for (size_t i = 0; i < sizeof(good_cmds) / sizeof(good_cmds[0]); i++)
-		if (cmd == good_cmds[i])
+		if (IOC_BASE(cmd) == IOC_BASE(good_cmds[i]))
 			return true;
 	return false;
 }
 
+static bool is_cmd(unsigned int cmd, unsigned int good)
+{
+	return IOC_BASE(cmd) == IOC_BASE(good);
+}
+
+static size_t ver0_size(unsigned int cmd)
+{
+	return is_cmd(cmd, VMMAP_IOC_GET_INFO) ? VMMAP_INFO_SIZE_VER0 :
+	       is_cmd(cmd, VMMAP_IOC_RESIZE) ? VMMAP_RESIZE_SIZE_VER0 :
+	       VMMAP_DIRTY_SIZE_VER0;
+}
+
 static unsigned int pick_cmd(void)
 {
-	unsigned int c = good_cmds[rndn(4)];
+	unsigned int c = good_cmds[rndn(3)];
 
 	switch (rndn(10)) {
 	case 0: case 1: case 2: case 3:
@@ -858,55 +873,86 @@ static unsigned int pick_cmd(void)
 	}
 }
 
+static struct vmmap_range dirty_ranges[64];
+
+/* The output of a successful VMMAP_IOC_DIRTY, checked against the call. */
+static void check_dirty_out(const struct vmmap_dirty *in,
+			    const struct vmmap_dirty *out)
+{
+	uint64_t lim = in->start + in->length < S ? in->start + in->length : S;
+
+	if (lim < in->start)
+		lim = in->start;
+	if (out->nr_ranges > in->nr_ranges || out->walk_end < in->start ||
+	    out->walk_end > lim || out->start != in->start ||
+	    out->length != in->length || out->flags != in->flags)
+		fail("DIRTY: nr_ranges %u of %u, walk_end %#" PRIx64
+		     " for %#" PRIx64 "+%#" PRIx64 " (size %#" PRIx64 ")",
+		     out->nr_ranges, in->nr_ranges, (uint64_t)out->walk_end,
+		     (uint64_t)in->start, (uint64_t)in->length, S);
+	if (in->ranges != (uintptr_t)dirty_ranges)
+		return;
+	for (uint32_t i = 0; i < out->nr_ranges && i < 64; i++) {
+		const struct vmmap_range *r = &dirty_ranges[i];
+
+		if (r->start >= r->end || r->end > S || r->start % ps ||
+		    r->end % ps || (i && r->start <= dirty_ranges[i - 1].end))
+			fail("DIRTY: range %u is %#" PRIx64 "-%#" PRIx64, i,
+			     (uint64_t)r->start, (uint64_t)r->end);
+	}
+}
+
 static void op_ioctl(bool resize_only)
 {
 	int fi = resize_only ? (chance(80) ? 0 : pick_fd()) : pick_fd();
 	unsigned int cmd = resize_only ? VMMAP_IOC_RESIZE : pick_cmd();
-	uint8_t st[256];
-	uint32_t len = 0, field;
+	static uint8_t st[_IOC_SIZEMASK + 1];
+	struct vmmap_dirty dq = { 0 };
+	uint32_t len = _IOC_SIZE(cmd);
 	struct ubuf b;
 	struct eset s = { 0 };
 	uint64_t new_size = 0;
+	bool tail = false;
 	long r;
 	int err;
 
-	memset(st, 0, sizeof(st));
-	if (cmd == VMMAP_IOC_GET_INFO)
-		len = sizeof(struct vmmap_info);
-	else if (cmd == VMMAP_IOC_GET_STATS)
-		len = sizeof(struct vmmap_stats);
-	else if (cmd == VMMAP_IOC_RESIZE)
-		len = sizeof(struct vmmap_resize);
-	else
-		len = 64;
+	memset(st, 0, len);
 	b = resize_only && chance(80) ? (struct ubuf){ scratch, SCRATCH, SCRATCH,
 				       false, false, 0, "scratch", SCRATCH, SCRATCH } :
 		pick_buf(len);
 
-	/* the struct: size field right or wrong, other fields */
-	field = len;
-	if (chance(15)) {
-		switch (rndn(4)) {
-		case 0: field = 0; break;
-		case 1: field = len + 8 * (1 + rndn(4)); break;
-		case 2: field = len - 1 - rndn(8); break;
-		default: field = (uint32_t)rnd();
-		}
-	}
-	memcpy(st, &field, 4);
-	if (cmd == VMMAP_IOC_RESIZE) {
-		struct vmmap_resize *rq = (void *)st;
+	/* the struct; past what the driver knows, mostly zeroes */
+	if (is_cmd(cmd, VMMAP_IOC_RESIZE)) {
+		struct vmmap_resize rq = { 0 };
 
 		new_size = pick_size();
-		rq->new_size = new_size;
+		rq.new_size = new_size;
 		if (chance(8))
-			rq->flags = 1U << rndn(32);
-		if (chance(8))
-			rq->reserved[rndn(2)] = rnd() | 1;
+			rq.flags = 1ULL << rndn(64);
+		memcpy(st, &rq, min64(len, sizeof(rq)));
+	} else if (is_cmd(cmd, VMMAP_IOC_DIRTY)) {
+		dq.start = chance(90) ? ps * rndn(S / ps + 2) : rnd();
+		dq.length = chance(90) ? ps * (1 + rndn(S / ps + 2)) :
+			    chance(50) ? 0 : rnd();
+		dq.flags = chance(90) ? rndn(2) : rnd();
+		dq.ranges = chance(85) ? (uintptr_t)dirty_ranges :
+			    chance(30) ? 0 : chance(50) ? (uintptr_t)ro_page :
+			    0xffff800000001000ULL;
+		dq.nr_ranges = chance(90) ? 1 + rndn(64) : chance(50) ? 0 :
+			       (uint32_t)rnd();
+		if (dq.ranges == (uintptr_t)dirty_ranges && dq.nr_ranges > 64)
+			dq.nr_ranges = 64;
+		dq.reserved = chance(8) ? (uint32_t)rnd() | 1 : 0;
+		dq.walk_end = rnd();	/* ignored on input */
+		memcpy(st, &dq, min64(len, sizeof(dq)));
 	} else {
-		/* input garbage in output fields is ignored */
-		for (uint32_t i = 4; i < len; i++)
+		/* _IOR: what the caller's buffer holds is ignored */
+		for (uint32_t i = 0; i < len; i++)
 			st[i] = chance(10) ? (uint8_t)rnd() : 0;
+	}
+	if (!is_cmd(cmd, VMMAP_IOC_GET_INFO) && len > ver0_size(cmd) && chance(8)) {
+		st[ver0_size(cmd) + rndn(len - ver0_size(cmd))] = 1 | (uint8_t)rnd();
+		tail = true;
 	}
 	fill_buf(&b, st, len);
 
@@ -915,73 +961,89 @@ static void op_ioctl(bool resize_only)
 		es_must(&s, EBADF);	/* no such fd, or O_PATH */
 	} else if (!is_good_cmd(cmd)) {
 		es_must(&s, ENOTTY);	/* unknown command */
-	} else if (cmd == VMMAP_IOC_RESET_STATS) {
-		if (!fd_can_write(fi))
-			es_must(&s, EBADF);	/* changes need FMODE_WRITE */
-	} else if (cmd == VMMAP_IOC_RESIZE) {
+	} else if (len < ver0_size(cmd)) {
+		es_must(&s, EINVAL);	/* older than the first version */
+	} else if (is_cmd(cmd, VMMAP_IOC_RESIZE)) {
 		struct vmmap_resize *rq = (void *)st;
 
 		if (!fd_can_write(fi))
 			es_must(&s, EBADF);
 		if (b.racc < len)
 			es_must(&s, EFAULT);	/* the struct is read whole */
-		if (rq->size != len || rq->flags || rq->reserved[0] || rq->reserved[1])
-			es_must(&s, EINVAL);	/* malformed struct */
+		if (tail)
+			es_must(&s, E2BIG);	/* a newer caller's request */
+		if (rq->flags)
+			es_must(&s, EINVAL);
 		if (new_size % ps)
 			es_must(&s, EINVAL);	/* not page aligned */
 		if (new_size > max_size)
 			es_must(&s, EFBIG);	/* larger than RAM / LLONG_MAX */
-	} else {
-		if (b.racc < 4)
-			es_must(&s, EFAULT);	/* the size field is read first */
-		else if (field != len)
+	} else if (is_cmd(cmd, VMMAP_IOC_DIRTY)) {
+		if (b.racc < len)
+			es_must(&s, EFAULT);
+		if (tail)
+			es_must(&s, E2BIG);
+		if ((dq.flags & ~VMMAP_DIRTY_CLEAR) || dq.reserved ||
+		    !dq.nr_ranges || !dq.length || dq.start % ps ||
+		    dq.length % ps || dq.start + dq.length < dq.start)
 			es_must(&s, EINVAL);
+		if ((dq.flags & VMMAP_DIRTY_CLEAR) && !fd_can_write(fi))
+			es_must(&s, EBADF);
+		if (!user_range_ok(dq.ranges, (uint64_t)dq.nr_ranges * 16))
+			es_must(&s, EFAULT);	/* access_ok() */
+		else if (dq.ranges != (uintptr_t)dirty_ranges)
+			es_add(&s, EFAULT);	/* if something is dirty */
+		if (b.wacc < len)
+			es_must(&s, EFAULT);	/* the answer is written whole */
+		es_add(&s, ENOMEM);
+	} else {
 		if (b.wacc < len)
 			es_must(&s, EFAULT);	/* the answer is written whole */
 	}
-	D("ioctl(%s, %#x%s, %s %s, size field %u%s, new_size %#" PRIx64 ")",
+	D("ioctl(%s, %#x%s, %s %s, size %u%s, new_size %#" PRIx64 ")",
 	  fd_name(fi), cmd, is_good_cmd(cmd) ? "" : " (unknown)", b.kind, A(b.p),
-	  field, b.racc < len ? " (short)" : "", new_size);
+	  len, b.racc < len ? " (short)" : "", new_size);
 	r = ioc(fdnum(fi), cmd, b.p);
 	err = errno;
 	counts[0]++;
 
 	/* a device buffer may have been written up to its end, even on error */
-	if (b.dev && (cmd == VMMAP_IOC_GET_INFO || cmd == VMMAP_IOC_GET_STATS))
+	if (b.dev && !is_cmd(cmd, VMMAP_IOC_RESIZE))
 		resync(b.devoff, min64(len, b.wacc));
 
 	if (check_outcome(r, err, &s) && is_good_cmd(cmd) && fd_ok(fi)) {
-		if (cmd == VMMAP_IOC_RESIZE) {
+		if (is_cmd(cmd, VMMAP_IOC_RESIZE)) {
 			model_resize(new_size);
-		} else if (cmd == VMMAP_IOC_GET_INFO) {
+		} else if (is_cmd(cmd, VMMAP_IOC_GET_INFO)) {
 			struct vmmap_info in;
 
 			memcpy(&in, b.p, sizeof(in));
-			if (in.size != sizeof(in) || in.abi_version != VMMAP_ABI_VERSION ||
-			    in.object_size != S || in.page_size != ps || in.flags ||
+			if (in.abi_version != VMMAP_ABI_VERSION ||
+			    in.object_size != S || in.page_size != ps ||
+			    (in.flags & ~VMMAP_INFO_HUGE) ||
 			    !in.max_size || in.max_size % ps ||
 			    in.resident_pages > kept_end / ps ||
+			    (in.max_folio_size != ps && in.max_folio_size != pmd) ||
 			    in.live_vmas != live_base + dev_vmas)
-				fail("GET_INFO: size %u abi %u object_size %" PRIu64
-				     " (model %" PRIu64 ") page %u flags %u max %" PRIu64
-				     " resident %" PRIu64 " live_vmas %" PRIu64
-				     " (maps: %d)", in.size, in.abi_version,
-				     (uint64_t)in.object_size, S, in.page_size, in.flags,
+				fail("GET_INFO: abi %u object_size %" PRIu64
+				     " (model %" PRIu64 ") page %u flags %#" PRIx64
+				     " max %" PRIu64 " resident %" PRIu64
+				     " live_vmas %" PRIu64 " (maps: %d)",
+				     in.abi_version, (uint64_t)in.object_size, S,
+				     in.page_size, (uint64_t)in.flags,
 				     (uint64_t)in.max_size, (uint64_t)in.resident_pages,
 				     (uint64_t)in.live_vmas, dev_vmas);
-			for (int i = 0; i < 8; i++)
-				if (in.reserved[i])
-					fail("GET_INFO: reserved[%d] = %#" PRIx64, i,
-					     (uint64_t)in.reserved[i]);
-		} else if (cmd == VMMAP_IOC_GET_STATS) {
-			struct vmmap_stats sv;
+			for (uint32_t i = sizeof(in); i < len; i++)
+				if (b.p[i]) {
+					fail("GET_INFO: byte %u of a %u-byte struct is %#x",
+					     i, len, (uint8_t)b.p[i]);
+					break;
+				}
+		} else if (is_cmd(cmd, VMMAP_IOC_DIRTY)) {
+			struct vmmap_dirty out;
 
-			memcpy(&sv, b.p, sizeof(sv));
-			if (sv.size != sizeof(sv) || sv.flags)
-				fail("GET_STATS: size %u flags %u", sv.size, sv.flags);
-			for (int i = 0; i < 8; i++)
-				if (sv.reserved[i])
-					fail("GET_STATS: reserved[%d] nonzero", i);
+			memcpy(&out, b.p, sizeof(out));
+			check_dirty_out(&dq, &out);
 		}
 	}
 	if (r < 0 && cmd == VMMAP_IOC_RESIZE) {
@@ -2250,7 +2312,7 @@ static void batch_check(bool deep)
 {
 	static uint8_t buf[CAP];
 	struct vmmap_info in;
-	struct vmmap_stats st;
+	struct vmmap_counters st;
 	off_t end;
 	char *m;
 	uint8_t v;
@@ -2260,11 +2322,8 @@ static void batch_check(bool deep)
 	checks_done++;
 	refresh_maps();
 	memset(&in, 0, sizeof(in));
-	in.size = sizeof(in);
-	memset(&st, 0, sizeof(st));
-	st.size = sizeof(st);
-	if (ioc(fd_dev, VMMAP_IOC_GET_INFO, &in) || ioc(fd_dev, VMMAP_IOC_GET_STATS, &st))
-		die("GET_INFO/GET_STATS: %s", strerror(errno));
+	if (ioc(fd_dev, VMMAP_IOC_GET_INFO, &in) || vmmap_read_counters(&st))
+		die("GET_INFO/counters: %s", strerror(errno));
 	end = lseek(fd_dev, 0, SEEK_END);
 	if (in.object_size != S || (uint64_t)end != S)
 		fail("object_size %" PRIu64 ", lseek(SEEK_END) %jd, model %" PRIu64,
@@ -2401,7 +2460,7 @@ static void *must_map(size_t len, int prot)
 
 static void setup(void)
 {
-	struct vmmap_info in = { .size = sizeof(in) };
+	struct vmmap_info in = { 0 };
 	struct sigaction sa;
 	char *r;
 

@@ -96,6 +96,7 @@
 #include <unistd.h>
 
 #include "vmmap.h"
+#include "libvmmap.h"
 #include "splitmix.h"
 
 #ifndef MADV_COLD
@@ -334,20 +335,19 @@ static int dev_open(int flags)
 static int ioc_info(int fd, struct vmmap_info *in)
 {
 	memset(in, 0, sizeof(*in));
-	in->size = sizeof(*in);
 	return ioctl(fd, VMMAP_IOC_GET_INFO, in);
 }
 
-static int ioc_stats(int fd, struct vmmap_stats *st)
+/* The counters are root-only sysfs files now (libvmmap). */
+static int ioc_stats(int fd, struct vmmap_counters *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return ioctl(fd, VMMAP_IOC_GET_STATS, st);
+	(void)fd;
+	return vmmap_read_counters(st);
 }
 
 static int ioc_resize(int fd, uint64_t size)
 {
-	struct vmmap_resize r = { .size = sizeof(r), .new_size = size };
+	struct vmmap_resize r = { .new_size = size };
 
 	return ioctl(fd, VMMAP_IOC_RESIZE, &r);
 }
@@ -2339,7 +2339,7 @@ static void final_checks(int fd)
 {
 	uint64_t size = LOAD(&sh->size), *buf = malloc(rlen);
 	struct vmmap_info in;
-	struct vmmap_stats st;
+	struct vmmap_counters st;
 	off_t end;
 
 	snprintf(who, sizeof(who), "final");
@@ -2451,7 +2451,7 @@ static unsigned long num(const char *s)
 int main(int argc, char **argv)
 {
 	struct vmmap_info in0;
-	struct vmmap_stats st0, st1;
+	struct vmmap_counters st0, st1;
 	uint64_t rng, total_ops = 0, words = 0, sigbus = 0, sigsegv = 0;
 	uint64_t unstable = 0, enomem = 0, ops[W_NOPS] = { 0 };
 	uint64_t hraces = 0, hkind[4] = { 0 };
