@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The tracepoints (TRACE_SYSTEM vmmap, module/vmmap_trace.h), read back
- * from tracefs: each scenario enables the events, runs, and asserts which
- * handlers ran, in which order, with which fields. Needs tracefs at
+ * from tracefs: each scenario clears the trace buffer, runs, and asserts
+ * which handlers ran, in which order, with which fields. Needs tracefs at
  * /sys/kernel/tracing (the guest's init mounts it); SKIPs without it.
+ *
+ * The events are switched on once and left on: each switch patches kernel
+ * text (static keys), which under qemu's TCG is not reliable while another
+ * vCPU may run the patched code. The buffer only ever holds the current
+ * test's events, since it is cleared first and tests run one at a time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,17 +56,24 @@ static void tracefs_write(const char *file, const char *s, int flags)
 	close(fd);
 }
 
-/* Clears the buffer and turns vmmap's events on. */
+/* vmmap's events on (once), the buffer empty. */
 static void trace_start(void)
 {
+	char on = 0;
+	int fd;
+
 	vt_require_driver();
-	if (access(TRACEFS "/events/vmmap/enable", W_OK))
+	fd = open(TRACEFS "/events/vmmap/enable", O_RDONLY);
+	if (fd < 0 || access(TRACEFS "/events/vmmap/enable", W_OK))
 		SKIP("no tracefs at " TRACEFS " or no vmmap events: %s",
 		     strerror(errno));
-	tracefs_write("events/vmmap/enable", "0", 0);
-	tracefs_write("trace", "", O_TRUNC);
+	if (read(fd, &on, 1) != 1)
+		FAIL("read events/vmmap/enable: %s", strerror(errno));
+	close(fd);
 	tracefs_write("tracing_on", "1", 0);
-	tracefs_write("events/vmmap/enable", "1", 0);
+	if (on != '1')
+		tracefs_write("events/vmmap/enable", "1", 0);
+	tracefs_write("trace", "", O_TRUNC);
 }
 
 /* "name: key=val key=val" after the timestamp's ": " */
@@ -102,13 +114,12 @@ static void parse_line(const char *line)
 	nevs++;
 }
 
-/* Turns the events off and reads what this process (and its children) did. */
+/* Reads what happened since trace_start() (the events stay on). */
 static void trace_stop(void)
 {
 	char line[512];
 	FILE *f;
 
-	tracefs_write("events/vmmap/enable", "0", 0);
 	nevs = 0;
 	f = fopen(TRACEFS "/trace", "r");
 	if (!f)

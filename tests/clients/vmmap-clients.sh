@@ -1,6 +1,6 @@
 #!/bin/sh
 # vmmap-clients.sh - run programs written by others against /dev/vmmap, in
-# the test guest (busybox sh; fio, memtester, stress-ng and vmmap-stat in
+# the test guest (busybox sh; fio, memtester, stress-ng and vmmapctl in
 # PATH). TAP on stdout, one line a program run; exit status 1 if any failed.
 #
 #   fio       write with one engine, verify with another (--verify_only):
@@ -52,7 +52,7 @@ result() {
 
 # wipe - drop every page of the device: it reads zeroes afterwards.
 wipe() {
-	vmmap-stat -r 0 -r "$DEVSIZE" >/dev/null || echo "# vmmap-stat: wipe failed"
+	{ vmmapctl resize 0 && vmmapctl resize "$DEVSIZE"; } || echo "# vmmapctl: wipe failed"
 }
 
 # run_fio NAME ENGINE VERIFY_ONLY [EXPECT_FAIL] - one fio job on the device:
@@ -76,7 +76,7 @@ run_fio() {
 echo "1..7"
 echo "# $(uname -r) $(uname -m); fio $(fio --version); memtester, stress-ng $(stress-ng --version | sed -n 's/.*version \([^ ]*\).*/\1/p')"
 [ -f /etc/vmmap-clients ] && sed 's/^/# /' /etc/vmmap-clients
-vmmap-stat -r "$DEVSIZE" | sed -n '1s/^/# /p'
+vmmapctl resize "$DEVSIZE" && vmmapctl info | sed -n '1s/^/# /p'
 
 wipe
 run_fio "fio write $FIO_SIZE psync fsync=$FIO_FSYNC" psync 0
@@ -85,7 +85,7 @@ wipe
 run_fio "fio verify of the wiped device fails (control)" mmap 1 fail
 run_fio "fio write $FIO_SIZE mmap fsync=$FIO_FSYNC" mmap 0
 run_fio "fio verify $FIO_SIZE psync" psync 1
-vmmap-stat | grep -E ' (fsync|pages_cleaned|page_mkwrite) ' | sed 's/^ */# /'
+vmmapctl stats | grep -E '^(fsync|pages_cleaned|page_mkwrite) ' | sed 's/^/# /'
 
 wipe
 if [ -n "$MT_MASK" ]; then
@@ -117,6 +117,6 @@ else
 fi
 result "stress-ng --dev $SNG_SECS s" $rc
 
-vmmap-stat | sed -n '1,2s/^/# /p'
+vmmapctl info | sed -n '1,4s/^/# /p'
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]

@@ -78,7 +78,7 @@ for case in "$@"; do
 	check "vmmap.ko for $KVER in /lib/modules/$KVER/updates/dkms" vermagic_ok
 	check "group vmmap" dk_run getent group vmmap
 	check "udev rule" dk_run sh -c 'cat /lib/udev/rules.d/60-vmmap.rules || cat /usr/lib/udev/rules.d/60-vmmap.rules'
-	check "vmmap-utils" dk_run sh -c 'test -x /usr/bin/vmmap-demo && test -x /usr/bin/vmmap-stat'
+	check "vmmap-utils" dk_run sh -c 'test -x /usr/bin/vmmap-demo && test -x /usr/bin/vmmapctl && test -s /usr/share/man/man1/vmmapctl.1*'
 	result="-/-"
 	if [[ $boot == 1 && ${#failed[@]} == 0 ]]; then
 		if ko=$(dk_module); then

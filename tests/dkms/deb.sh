@@ -3,7 +3,7 @@
 # chroot (tests/vm/chroot.sh; build dependencies from debian/control with
 # apt-get build-dep) from a clean copy of the tree, and put them in OUTDIR:
 #   vmmap-dkms_VERSION_all.deb   module source, dkms.conf, udev rule
-#   vmmap-utils_VERSION_ARCH.deb vmmap-demo, vmmap-stat
+#   vmmap-utils_VERSION_ARCH.deb vmmap-demo, vmmapctl (and its man page)
 # Fails if debian/changelog and dkms.conf disagree on the version or
 # debian/vmmap-dkms.dkms differs from dkms.conf in more than the version.
 #

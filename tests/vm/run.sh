@@ -114,9 +114,14 @@ mkdir -p /dev/shm
 mount -t tmpfs tmpfs /dev/shm
 # vmmap's tracepoints, as on a host (tracefs works under lockdown). The
 # ring buffer is sized now, before free memory is measured: the kernel
-# expands it when tracing is first used.
-mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null &&
+# expands it when tracing is first used. No comm recording: it hooks
+# sched_switch whenever an event is switched on, and patching __schedule's
+# text while the other vCPU runs it is not reliable under TCG ("Oops:
+# int3" seen in __schedule); trace lines then name tasks <...>-PID.
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null && {
 	echo 512 >/sys/kernel/tracing/buffer_size_kb
+	echo 0 >/sys/kernel/tracing/options/record-cmd
+}
 echo "VMMAP-BOOT \$(uname -r) \$(uname -m)"
 # Free memory in KiB with the caches dropped, before insmod and after rmmod
 # (vm_check_log compares them): every zone's free pages plus those on the
