@@ -253,23 +253,6 @@ TEST(huge_shrink_split_sigbus_regrow)
 }
 
 /*
- * Whether the kernel surely refuses to map a large file folio across i_size
- * (with a PMD, or PTEs past the end): upstream 6.18 on. Stable lines got it
- * later or not at all (6.12.118 has it, 6.1.192 not): there, a folio a
- * shrink could not split may be mapped with one PMD across the end, as
- * tmpfs folios always are.
- */
-static bool kernel_guards_eof(void)
-{
-	struct utsname u;
-	int maj, min;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
-		return false;
-	return maj > 6 || (maj == 6 && min >= 18);
-}
-
-/*
  * Past the end of an object whose last huge page straddles the end: SIGBUS
  * where the kernel guards the end, else at least nothing but zeroes.
  */
@@ -279,7 +262,7 @@ static void expect_nothing_past(unsigned char *p)
 
 	LOG("past the end: %s", sig ? "SIGBUS" :
 	    "mapped (the kernel maps a large folio across i_size)");
-	if (kernel_guards_eof()) {
+	if (vmmap_kernel_guards_eof()) {
 		EXPECT_EQ(sig, SIGBUS);
 		return;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "libvmmap.h"
@@ -115,4 +116,27 @@ int vmmap_reset_counters(void)
 	n = write(fd, "1\n", 2);
 	close(fd);
 	return n == 2 ? 0 : -1;
+}
+
+bool vmmap_huge_param(void)
+{
+	int fd = open("/sys/module/vmmap/parameters/huge", O_RDONLY | O_CLOEXEC);
+	char c = 'N';
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'N';
+		close(fd);
+	}
+	return c == 'Y';
+}
+
+bool vmmap_kernel_guards_eof(void)
+{
+	struct utsname u;
+	int maj, min;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return false;
+	return maj > 6 || (maj == 6 && min >= 18);
 }

@@ -6,6 +6,7 @@
 #ifndef LIBVMMAP_H
 #define LIBVMMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "../uapi/vmmap.h"
 
@@ -52,5 +53,17 @@ struct vmmap_counters {
 int vmmap_read_counters(struct vmmap_counters *c);
 /* Writes VMMAP_SYSFS/stats/reset; 0 or -1 with errno. */
 int vmmap_reset_counters(void);
+
+/* The module parameter huge: true for Y (false for N, or no module). */
+bool vmmap_huge_param(void);
+
+/*
+ * Whether the kernel surely refuses to map a large file folio across i_size
+ * (with a PMD, or PTEs past the end): upstream 6.18 on. Stable lines got it
+ * later or not at all (6.12.118 has it, 6.1.192 not): there, a huge page a
+ * shrink could not split may be mapped with one PMD across the object's
+ * end, as tmpfs folios always are (README, Behaviour).
+ */
+bool vmmap_kernel_guards_eof(void);
 
 #endif

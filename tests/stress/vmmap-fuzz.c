@@ -2424,31 +2424,6 @@ static void limit_mlock(void)
 		die("capset: %s", strerror(errno));
 }
 
-/* The module parameter huge: Y or N (N if there is none). */
-static bool read_huge_param(void)
-{
-	int fd = open("/sys/module/vmmap/parameters/huge", O_RDONLY | O_CLOEXEC);
-	char c = 'N';
-
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = 'N';
-		close(fd);
-	}
-	return c == 'Y';
-}
-
-/* Kernels from 6.18 on never map a large file folio across i_size. */
-static bool kernel_guards_eof(void)
-{
-	struct utsname u;
-	int maj, min;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
-		return false;
-	return maj > 6 || (maj == 6 && min >= 18);
-}
-
 static void *must_map(size_t len, int prot)
 {
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2492,8 +2467,8 @@ static void setup(void)
 	}
 	max_size = in.max_size;
 	orig_size = in.object_size;
-	huge_on = read_huge_param();
-	may_map_eof = !kernel_guards_eof();
+	huge_on = vmmap_huge_param();
+	may_map_eof = !vmmap_kernel_guards_eof();
 	if (max_size < CAP)
 		die("max_size %" PRIu64 " below %lu", max_size, CAP);
 	S = CAP / 4;

@@ -2395,31 +2395,6 @@ static void final_checks(int fd)
 	free(buf);
 }
 
-/* The module parameter huge: Y or N (N if there is none). */
-static bool read_huge_param(void)
-{
-	int fd = open("/sys/module/vmmap/parameters/huge", O_RDONLY | O_CLOEXEC);
-	char c = 'N';
-
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = 'N';
-		close(fd);
-	}
-	return c == 'Y';
-}
-
-/* Kernels from 6.18 on never map a large file folio across i_size. */
-static bool kernel_guards_eof(void)
-{
-	struct utsname u;
-	int maj, min;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
-		return false;
-	return maj > 6 || (maj == 6 && min >= 18);
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -2489,8 +2464,8 @@ int main(int argc, char **argv)
 	tailmax = (uint64_t)opt_tpages * ps;
 	tend = base + tailmax;
 	pmd = ps * (ps / 8);
-	huge_on = read_huge_param();
-	may_map_eof = !kernel_guards_eof();
+	huge_on = vmmap_huge_param();
+	may_map_eof = !vmmap_kernel_guards_eof();
 	/* the huge window: PMD-aligned, two huge pages, after the tail */
 	hbase = hend = tend;
 	if (opt_huge) {
