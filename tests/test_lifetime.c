@@ -326,7 +326,7 @@ TEST_TIMEOUT(lifetime_sigkill_mid_resize, 120)
  */
 TEST_TIMEOUT(lifetime_sigkill_stops_long_rw, 120)
 {
-	size_t size = VT_DEFAULT_SIZE, ps = vt_page();
+	size_t size = 32 * MiB, ps = vt_page();
 	struct vmmap_info in;
 	unsigned char *buf;
 	int fd = vt_open(O_RDWR), status;
