@@ -352,8 +352,10 @@ static void race(int fd, unsigned char *p, size_t span, unsigned int seed,
 		 enum racer kind, volatile int *stop)
 {
 	size_t ps = vt_page(), off = 0;
-	unsigned char c;
+	unsigned char *buf = malloc(span);
 
+	if (!buf)
+		FAIL("malloc %zu", span);
 	while (!*stop) {
 		off = (off + 7 * ps) % span;
 		switch (kind) {
@@ -368,11 +370,13 @@ static void race(int fd, unsigned char *p, size_t span, unsigned int seed,
 			fsync(fd);
 			break;
 		case RACE_READ:
-			if (pread(fd, &c, 1, off) < 0)
+			/* a page at a time, each copy holding the huge page */
+			if (pread(fd, buf, span, 0) < 0)
 				FAIL("pread: %s", strerror(errno));
 			break;
 		}
 	}
+	free(buf);
 }
 
 /*
@@ -392,8 +396,8 @@ static void shrink_race(enum racer kind)
 	int rounds = pmd > 4 * MiB ? 4 : 16, lost = 0, i;
 	volatile int *stop;
 	unsigned char *p;
-	pid_t pid;
-	int fd;
+	pid_t pid[2];
+	int fd, k;
 
 	set_huge(true);
 	fd = vt_open(O_RDWR);
@@ -407,15 +411,18 @@ static void shrink_race(enum racer kind)
 		vt_fresh(len);
 		p = map_aligned(fd, len, MAP_SHARED);
 		vt_pat_fill(p, pmd, 0, 30 + i);
-		pid = vt_fork();
-		if (pid == 0) {
-			race(fd, p, cut, 30 + i, kind, stop);
-			vt_child_exit();
+		for (k = 0; k < 2; k++) {	/* two racers: more pressure */
+			pid[k] = vt_fork();
+			if (pid[k] == 0) {
+				race(fd, p, cut, 30 + i, kind, stop);
+				vt_child_exit();
+			}
 		}
 		usleep(1000);
 		vt_resize(cut);
 		*stop = 1;
-		vt_wait_ok(pid);
+		vt_wait_ok(pid[0]);
+		vt_wait_ok(pid[1]);
 		if (!vt_pread_pat_ok(fd, 0, cut, 30 + i) ||
 		    !vt_pat_ok(p, cut, 0, 30 + i))
 			lost++;
