@@ -403,19 +403,24 @@ static enum vt_result vt_run_one(struct vt_test *t, unsigned int timeout)
 
 static void vt_usage(const char *prog)
 {
-	printf("usage: %s [-l] [-t name]... [-T seconds]\n"
+	printf("usage: %s [-l] [-t name]... [-x name]... [-T seconds]\n"
 	       "  -l          list the tests\n"
 	       "  -t name     run only this test (a shell pattern; repeatable)\n"
+	       "  -x name     leave this test out (a shell pattern; repeatable)\n"
 	       "  -T seconds  default per-test timeout (default %d, or\n"
 	       "              $VMMAP_TEST_TIMEOUT)\n"
 	       "Exit status: 0 all passed, 1 a failure, 4 all skipped.\n",
 	       prog, VT_DEFAULT_TIMEOUT);
 }
 
-static bool vt_selected(const struct vt_test *t, char **pats, int npats)
+static bool vt_selected(const struct vt_test *t, char **pats, int npats,
+			char **xpats, int nxpats)
 {
 	int i;
 
+	for (i = 0; i < nxpats; i++)
+		if (fnmatch(xpats[i], t->name, 0) == 0)
+			return false;
 	if (!npats)
 		return true;
 	for (i = 0; i < npats; i++)
@@ -428,17 +433,17 @@ int main(int argc, char **argv)
 {
 	unsigned int timeout = VT_DEFAULT_TIMEOUT, n = 0, i, num = 0;
 	unsigned int pass = 0, fail = 0, skip = 0;
-	char *pats[VT_MAX_SELECT];
+	char *pats[VT_MAX_SELECT], *xpats[VT_MAX_SELECT];
 	struct vt_test **all, **sel, *t;
 	struct sigaction sa;
-	int npats = 0, opt, j;
+	int npats = 0, nxpats = 0, opt, j;
 	bool list = false;
 	const char *env;
 
 	env = getenv("VMMAP_TEST_TIMEOUT");
 	if (env && atoi(env) > 0)
 		timeout = atoi(env);
-	while ((opt = getopt(argc, argv, "hlt:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "hlt:x:T:")) != -1) {
 		switch (opt) {
 		case 'l':
 			list = true;
@@ -449,6 +454,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			pats[npats++] = optarg;
+			break;
+		case 'x':
+			if (nxpats == VT_MAX_SELECT) {
+				fprintf(stderr, "too many -x options\n");
+				return 2;
+			}
+			xpats[nxpats++] = optarg;
 			break;
 		case 'T':
 			if (atoi(optarg) <= 0) {
@@ -486,7 +498,7 @@ int main(int argc, char **argv)
 			}
 
 	for (i = 0; i < vt_ntests; i++)
-		if (vt_selected(all[i], pats, npats))
+		if (vt_selected(all[i], pats, npats, xpats, nxpats))
 			sel[n++] = all[i];
 	if (list) {
 		for (i = 0; i < n; i++)
