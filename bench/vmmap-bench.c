@@ -3,16 +3,20 @@
  * vmmap-bench: /dev/vmmap against shmem (memfd) and anonymous memory, in one
  * boot and on the same sizes. Runs as root in the qemu guest of bench.sh.
  *
- * Every figure is the median of --reps runs with min/max and quartiles; the
- * backends of a case run interleaved within each repetition, so drift of the
- * emulator hits them alike. Ratios are speed ratios, vmmap over the reference
- * (t_shmem / t_vmmap): above 1 means vmmap is faster.
- *
- * Output on stdout: progress lines, then the tables between
- * VMMAP-BENCH-TABLE-BEGIN/END, the plot data between VMMAP-BENCH-PLOT-BEGIN/END
- * and every figure as JSON between VMMAP-BENCH-JSON-BEGIN/END. The exit status
- * is 0 unless the benchmark itself could not run; missed targets are reported,
- * never fatal.
+ * It measures and prints; it computes no statistics and judges nothing.
+ * Each case runs --reps times, the backends of a case interleaved within each
+ * repetition, so drift of the emulator hits them alike. Output on stdout:
+ * progress lines ("vmmap-bench: ...") and one JSON object per line, each
+ * starting with {"rec":
+ *   meta      the kernel, the knobs as found, the sizes (first line)
+ *   sample    one run of one case on one backend: ns, minor faults, vmmap's
+ *             handler calls, units/pages/bytes it covered
+ *   na        a (case, variant, backend) that cannot run here, and why
+ *   memcheck  resident_pages after k touches; mem: bytes per page, one run
+ *   end       the run finished
+ * bench/report.py turns them into tables, ratios, targets, plot and
+ * docs/benchmarks.md. The exit status is 0 unless the benchmark itself could
+ * not run.
  *
  * Knobs it changes and restores: /sys/kernel/debug/fault_around_bytes
  * (mounts debugfs), /sys/module/vmmap/parameters/huge (if present),
@@ -22,15 +26,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -40,10 +41,10 @@
 #include <unistd.h>
 
 #include "libvmmap.h"
+#include "../tests/sys-compat.h"
 
 #define MAXREP 64
-#define MAXRESULTS 256
-#define MAXTARGETS 64
+#define MAXFAILED 64
 #define MAXSWEEP 8
 
 #define FAULT_AROUND "/sys/kernel/debug/fault_around_bytes"
@@ -388,40 +389,24 @@ static int bk_populate(const struct backend *b, size_t bytes)
 /* ------------------------------------------------------------------ */
 /* Touch loops: one access per page */
 
-static void touch_read(const char *p, size_t npages)
+/*
+ * One access per page of @p: pages idx[0..n) or, without @idx, 0..n; a read
+ * if @v < 0, else a write of @v.
+ */
+static void touch(char *p, const size_t *idx, size_t n, int v)
 {
+	volatile unsigned char *q;
 	uint64_t s = 0;
 	size_t i;
 
-	for (i = 0; i < npages; i++)
-		s += *(const volatile unsigned char *)(p + i * ps);
+	for (i = 0; i < n; i++) {
+		q = (unsigned char *)p + (idx ? idx[i] : i) * ps;
+		if (v < 0)
+			s += *q;
+		else
+			*q = v;
+	}
 	sink += s;
-}
-
-static void touch_write(char *p, size_t npages, unsigned char v)
-{
-	size_t i;
-
-	for (i = 0; i < npages; i++)
-		*(volatile unsigned char *)(p + i * ps) = v;
-}
-
-static void touch_read_idx(const char *p, const size_t *idx, size_t k)
-{
-	uint64_t s = 0;
-	size_t i;
-
-	for (i = 0; i < k; i++)
-		s += *(const volatile unsigned char *)(p + idx[i] * ps);
-	sink += s;
-}
-
-static void touch_write_idx(char *p, const size_t *idx, size_t k)
-{
-	size_t i;
-
-	for (i = 0; i < k; i++)
-		*(volatile unsigned char *)(p + idx[i] * ps) = 1;
 }
 
 /* @k distinct page indices below @npages in random order (fixed seed). */
@@ -490,160 +475,75 @@ static void meas_end(const struct meas *m, struct sample *s)
 	s->cleaned = st.pages_cleaned - m->st.pages_cleaned;
 }
 
-struct result {
-	char id[32];
-	char var[40];
-	const char *backend;
-	const char *title;
-	const char *unit;
-	double units, pages, bytes;	/* per run */
-	int n;
-	double ns[MAXREP], minflt[MAXREP], fault[MAXREP], map_pages[MAXREP];
-	double mkwrite[MAXREP], cleaned[MAXREP], pmd_kb[MAXREP];
-	char why[120];			/* non-empty: n/a */
-};
+/* ------------------------------------------------------------------ */
+/* Output: one JSON object per line */
 
-static struct result results[MAXRESULTS];
-static int nresults;
-
-static struct result *result_get(const char *id, const char *var,
-				 const char *backend, const char *title)
+static void json_str(const char *key, const char *s)
 {
-	struct result *r;
-	int i;
-
-	for (i = 0; i < nresults; i++) {
-		r = &results[i];
-		if (!strcmp(r->id, id) && !strcmp(r->var, var) &&
-		    !strcmp(r->backend, backend))
-			return r;
+	printf(",\"%s\":\"", key);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
 	}
-	if (nresults == MAXRESULTS)
-		die("too many results");
-	r = &results[nresults++];
-	memset(r, 0, sizeof(*r));
-	snprintf(r->id, sizeof(r->id), "%s", id);
-	snprintf(r->var, sizeof(r->var), "%s", var);
-	r->backend = backend;
-	r->title = title;
-	return r;
+	putchar('"');
 }
 
-static struct result *result_find(const char *id, const char *var,
-				  const char *backend)
+/* {"rec":@rec,"case":..,"variant":..,"backend":..,"title":.. (no closing) */
+static void rec_key(const char *rec, const char *id, const char *var,
+		    const char *bk, const char *title)
 {
+	printf("{\"rec\":\"%s\"", rec);
+	json_str("case", id);
+	json_str("variant", var);
+	json_str("backend", bk);
+	json_str("title", title);
+}
+
+/* (case, variant, backend) that failed once: n/a for the rest of the run */
+static char failed[MAXFAILED][96];
+static int nfailed;
+
+static bool has_failed(const char *id, const char *var, const char *bk)
+{
+	char k[96];
 	int i;
 
-	for (i = 0; i < nresults; i++)
-		if (!strcmp(results[i].id, id) &&
-		    !strcmp(results[i].var, var) &&
-		    !strcmp(results[i].backend, backend))
-			return &results[i];
-	return NULL;
+	snprintf(k, sizeof(k), "%s|%s|%s", id, var, bk);
+	for (i = 0; i < nfailed; i++)
+		if (!strcmp(failed[i], k))
+			return true;
+	return false;
 }
 
-static void result_add(struct result *r, const struct sample *s)
+static void emit_na(const char *id, const char *var, const char *bk,
+		    const char *title, const char *why)
 {
-	if (r->n == MAXREP)
-		return;
-	r->unit = s->unit;
-	r->units = s->units;
-	r->pages = s->pages;
-	r->bytes = s->bytes;
-	r->ns[r->n] = s->ns;
-	r->minflt[r->n] = s->minflt;
-	r->fault[r->n] = s->fault;
-	r->map_pages[r->n] = s->map_pages;
-	r->mkwrite[r->n] = s->mkwrite;
-	r->cleaned[r->n] = s->cleaned;
-	r->pmd_kb[r->n] = s->pmd_kb;
-	r->n++;
+	if (nfailed < MAXFAILED)
+		snprintf(failed[nfailed++], sizeof(failed[0]), "%s|%s|%s", id,
+			 var, bk);
+	rec_key("na", id, var, bk, title);
+	json_str("why", why);
+	printf("}\n");
 }
 
-static int cmp_double(const void *a, const void *b)
+static void emit_sample(const char *id, const char *var, const char *bk,
+			const char *title, int rep, const struct sample *s)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Quantile q (0..1) of v[0..n), linear interpolation; NAN if n == 0. */
-static double quantile(const double *v, int n, double q)
-{
-	double s[MAXREP], pos;
-	int i;
-
-	if (n <= 0)
-		return NAN;
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	pos = q * (n - 1);
-	i = (int)pos;
-	if (i + 1 >= n)
-		return s[n - 1];
-	return s[i] + (pos - i) * (s[i + 1] - s[i]);
-}
-
-static double med(const double *v, int n)
-{
-	return quantile(v, n, 0.5);
-}
-
-static bool ok(const struct result *r)
-{
-	return r && r->n > 0 && !r->why[0];
-}
-
-/* Median time per unit in microseconds. */
-static double us_per_unit(const struct result *r)
-{
-	return ok(r) ? med(r->ns, r->n) / r->units / 1e3 : NAN;
-}
-
-static double mib_s(const struct result *r)
-{
-	return ok(r) && r->bytes > 0 ?
-		       r->bytes / (1 << 20) / (med(r->ns, r->n) / 1e9) : NAN;
-}
-
-static double per_page(const struct result *r, const double *v)
-{
-	return ok(r) && r->pages > 0 ? med(v, r->n) / r->pages : NAN;
-}
-
-/* Ratio of medians, a over b: t_b / t_a per unit. */
-static double median_ratio(const struct result *a, const struct result *b)
-{
-	if (!ok(a) || !ok(b))
-		return NAN;
-	return (med(b->ns, b->n) / b->units) / (med(a->ns, a->n) / a->units);
-}
-
-/*
- * Quantile @q of the paired speed ratios a over b: run i of each case ran
- * back to back in repetition i, so t_b[i] / t_a[i] cancels the emulator's
- * drift and the other tenants of the host. Falls back to the ratio of
- * medians if the two have different numbers of runs.
- */
-static double paired_ratio(const struct result *a, const struct result *b,
-			   double q)
-{
-	double v[MAXREP];
-	int i;
-
-	if (!ok(a) || !ok(b))
-		return NAN;
-	if (a->n != b->n)
-		return median_ratio(a, b);
-	for (i = 0; i < a->n; i++)
-		v[i] = (b->ns[i] / b->units) / (a->ns[i] / a->units);
-	return quantile(v, a->n, q);
-}
-
-/* Speed ratio a over b (> 1: a is faster): median of the paired ratios. */
-static double speed_ratio(const struct result *a, const struct result *b)
-{
-	return paired_ratio(a, b, 0.5);
+	rec_key("sample", id, var, bk, title);
+	printf(",\"rep\":%d", rep);
+	json_str("unit", s->unit);
+	printf(",\"units\":%.15g,\"pages\":%.15g,\"bytes\":%.15g,\"ns\":%.15g",
+	       s->units, s->pages, s->bytes, s->ns);
+	printf(",\"minflt\":%.15g,\"fault\":%.15g,\"map_pages\":%.15g",
+	       s->minflt, s->fault, s->map_pages);
+	printf(",\"mkwrite\":%.15g,\"cleaned\":%.15g", s->mkwrite, s->cleaned);
+	if (s->pmd_kb >= 0)
+		printf(",\"pmd_kb\":%.15g", s->pmd_kb);
+	printf("}\n");
 }
 
 typedef int (*case_fn)(const struct backend *b, const void *arg,
@@ -659,15 +559,15 @@ static int set_fault_around(long bytes)
 
 /*
  * Run @fn for every backend and every variant, @reps times, interleaved;
- * store the samples under (@id, vars[v], backend). fas[v] is the
+ * print each sample under (@id, vars[v], backend). fas[v] is the
  * fault_around_bytes the variant runs with (-1: leave it alone).
  */
 static void run_v(const char *id, const char *const *vars, const long *fas,
 		  int nv, const char *title, struct backend *const *bks,
 		  int nbk, case_fn fn, const void *arg, int reps)
 {
-	struct result *r;
 	struct sample s;
+	char why[120];
 	int rep, i, v, rc;
 
 	for (rep = 0; rep < reps; rep++) {
@@ -675,50 +575,40 @@ static void run_v(const char *id, const char *const *vars, const long *fas,
 			if (fas[v] > 0 && set_fault_around(fas[v]))
 				continue;
 			for (i = 0; i < nbk; i++) {
-				r = result_get(id, vars[v], bks[i]->name, title);
-				if (r->why[0])
+				const char *bk = bks[i]->name;
+
+				if (has_failed(id, vars[v], bk))
 					continue;
 				if (bks[i]->na) {
-					snprintf(r->why, sizeof(r->why), "%s",
-						 bks[i]->na);
+					emit_na(id, vars[v], bk, title,
+						bks[i]->na);
 					continue;
 				}
 				memset(&s, 0, sizeof(s));
 				s.pmd_kb = -1;
 				if (bk_before(bks[i])) {
-					snprintf(r->why, sizeof(r->why),
+					snprintf(why, sizeof(why),
 						 "cannot set knobs: %s",
 						 strerror(errno));
+					emit_na(id, vars[v], bk, title, why);
 					continue;
 				}
 				errno = 0;
 				rc = fn(bks[i], arg, &s);
 				bk_after(bks[i]);
 				if (rc) {
-					snprintf(r->why, sizeof(r->why),
-						 "failed: %s",
+					snprintf(why, sizeof(why), "failed: %s",
 						 strerror(errno ? errno : EIO));
+					emit_na(id, vars[v], bk, title, why);
 					continue;
 				}
-				result_add(r, &s);
+				emit_sample(id, vars[v], bk, title, rep, &s);
 			}
 		}
 	}
 	if (nv > 1 || fas[0] > 0)
 		set_fault_around(fa_default);
-	for (v = 0; v < nv; v++) {
-		printf("vmmap-bench: %-20s %-14s", id, vars[v]);
-		for (i = 0; i < nbk; i++) {
-			r = result_find(id, vars[v], bks[i]->name);
-			if (ok(r))
-				printf("  %s %.3g us/%s", r->backend,
-				       us_per_unit(r), r->unit);
-			else
-				printf("  %s n/a", bks[i]->name);
-		}
-		putchar('\n');
-	}
-	fflush(stdout);
+	say("%s done", id);
 }
 
 static void run(const char *id, const char *var, const char *title,
@@ -795,17 +685,15 @@ static int case_seq(const struct backend *b, const void *arg, struct sample *s)
 	if (p == MAP_FAILED)
 		return -1;
 	if (a->kind == SEQ_REWRITE) {
-		touch_write(p, npages, 1);
+		touch(p, NULL, npages, 1);
 		if (msync(p, a->bytes, MS_SYNC)) {
 			munmap(p, a->bytes);
 			return -1;
 		}
 	}
 	meas_begin(&m);
-	if (a->kind == SEQ_READ)
-		touch_read(p, npages);
-	else
-		touch_write(p, npages, a->kind == SEQ_REWRITE ? 2 : 1);
+	touch(p, NULL, npages,
+	      a->kind == SEQ_READ ? -1 : a->kind == SEQ_REWRITE ? 2 : 1);
 	meas_end(&m, s);
 	if (!a->resident && a->kind != SEQ_REWRITE)
 		s->pmd_kb = smaps_pmd_kb(p);
@@ -819,57 +707,30 @@ struct rand_arg {
 	const size_t *idx;
 	size_t k;
 	bool write;
+	bool resident;	/* populated (and kept) by the caller */
 };
 
-static void rand_units(const struct rand_arg *a, struct sample *s)
-{
-	s->pages = a->k;
-	s->units = a->k;
-	s->bytes = (double)a->k * ps;
-	s->unit = "page";
-}
-
-/* Random page touches over a large mapping of holes. */
-static int case_rand_cold(const struct backend *b, const void *arg,
-			  struct sample *s)
+/* Random page touches of a new mapping: of holes, or of a resident object. */
+static int case_rand(const struct backend *b, const void *arg, struct sample *s)
 {
 	const struct rand_arg *a = arg;
 	struct meas m;
 	char *p;
 
-	if (bk_fresh(b, a->bytes))
+	if (!a->resident && bk_fresh(b, a->bytes))
 		return -1;
 	p = bk_map(b, a->bytes, PROT_READ | (a->write ? PROT_WRITE : 0));
 	if (p == MAP_FAILED)
 		return -1;
 	meas_begin(&m);
-	if (a->write)
-		touch_write_idx(p, a->idx, a->k);
-	else
-		touch_read_idx(p, a->idx, a->k);
+	touch(p, a->idx, a->k, a->write ? 1 : -1);
 	meas_end(&m, s);
 	munmap(p, a->bytes);
-	rand_units(a, s);
-	return bk_resize(b, 0);
-}
-
-/* Random page reads of a new mapping of a fully resident object. */
-static int case_rand_read_warm(const struct backend *b, const void *arg,
-			       struct sample *s)
-{
-	const struct rand_arg *a = arg;
-	struct meas m;
-	char *p;
-
-	p = bk_map(b, a->bytes, PROT_READ);
-	if (p == MAP_FAILED)
-		return -1;
-	meas_begin(&m);
-	touch_read_idx(p, a->idx, a->k);
-	meas_end(&m, s);
-	munmap(p, a->bytes);
-	rand_units(a, s);
-	return 0;
+	s->pages = a->k;
+	s->units = a->k;
+	s->bytes = (double)a->k * ps;
+	s->unit = "page";
+	return a->resident ? 0 : bk_resize(b, 0);
 }
 
 enum rw_mode { RW_READ_WARM, RW_READ_HOLE, RW_WRITE_COLD, RW_WRITE_WARM };
@@ -952,38 +813,6 @@ static int case_mmap(const struct backend *b, const void *arg,
 }
 
 /* ------------------------------------------------------------------ */
-/* Targets */
-
-struct target {
-	char name[80];
-	char want[40];
-	char measured[120];
-	const char *status;	/* "holds", "MISSES", "n/a" */
-};
-
-static struct target targets[MAXTARGETS];
-static int ntargets;
-
-static void target(const char *name, const char *want, int holds,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void target(const char *name, const char *want, int holds,
-		   const char *fmt, ...)
-{
-	struct target *t;
-	va_list ap;
-
-	if (ntargets == MAXTARGETS)
-		return;
-	t = &targets[ntargets++];
-	snprintf(t->name, sizeof(t->name), "%s", name);
-	snprintf(t->want, sizeof(t->want), "%s", want);
-	va_start(ap, fmt);
-	vsnprintf(t->measured, sizeof(t->measured), fmt, ap);
-	va_end(ap);
-	t->status = holds < 0 ? "n/a" : holds ? "holds" : "MISSES";
-}
-
-/* ------------------------------------------------------------------ */
 /* Sections */
 
 static void section_seq(void)
@@ -1015,15 +844,16 @@ static void section_rand(void)
 	size_t npages = P.rand_bytes / ps;
 	size_t k = P.rand_touches < npages ? P.rand_touches : npages;
 	size_t *idx = random_pages(npages, k);
-	struct rand_arg a = { P.rand_bytes, idx, k, false };
-	struct rand_arg w = { P.rand_bytes, idx, k, true };
+	struct rand_arg a = { P.rand_bytes, idx, k, false, false };
+	struct rand_arg w = { P.rand_bytes, idx, k, true, false };
+	struct rand_arg warm = { P.rand_bytes, idx, k, false, true };
 	char why[120] = "";
 	int i;
 
 	run("rand_read_cold", fa_var, "random read, not resident", cold, 3,
-	    case_rand_cold, &a, P.reps);
+	    case_rand, &a, P.reps);
 	run("rand_write_cold", fa_var, "random first write, not resident",
-	    cold, 3, case_rand_cold, &w, P.reps);
+	    cold, 3, case_rand, &w, P.reps);
 
 	/* Both objects fully resident at once, mapped afresh each run. */
 	for (i = 0; i < 2; i++) {
@@ -1034,7 +864,7 @@ static void section_rand(void)
 	}
 	if (!why[0]) {
 		run_fa("rand_read_warm", "random read, resident", two, 2,
-		       case_rand_read_warm, &a);
+		       case_rand, &warm);
 	} else {
 		say("%s", why);
 	}
@@ -1090,19 +920,18 @@ static void sync_one(const struct backend *b, char *p, size_t n,
 		     const struct sync_job *job, int rep, const char *err)
 {
 	size_t bytes = n * ps, q, stride;
+	const char *id = job->use_msync ? "msync" : "fsync";
+	const char *title = job->use_msync ? "msync(MS_SYNC)" : "fsync(2)";
 	struct sample s = { .pmd_kb = -1 };
-	struct result *r;
 	struct meas m;
-	char var[40];
+	char var[40], why[120];
 	int rc;
 
 	snprintf(var, sizeof(var), "n=%zu d=%zu", n, job->d);
-	r = result_get(job->use_msync ? "msync" : "fsync", var, b->name,
-		       job->use_msync ? "msync(MS_SYNC)" : "fsync(2)");
-	if (r->why[0])
+	if (has_failed(id, var, b->name))
 		return;
 	if (err) {
-		snprintf(r->why, sizeof(r->why), "%s", err);
+		emit_na(id, var, b->name, title, err);
 		return;
 	}
 	stride = n / job->d;
@@ -1112,13 +941,14 @@ static void sync_one(const struct backend *b, char *p, size_t n,
 	rc = job->use_msync ? msync(p, bytes, MS_SYNC) : fsync(bk_fd(b));
 	meas_end(&m, &s);
 	if (rc) {
-		snprintf(r->why, sizeof(r->why), "failed: %s", strerror(errno));
+		snprintf(why, sizeof(why), "failed: %s", strerror(errno));
+		emit_na(id, var, b->name, title, why);
 		return;
 	}
 	s.units = 1;
 	s.unit = "call";
 	s.pages = job->d;
-	result_add(r, &s);
+	emit_sample(id, var, b->name, title, rep, &s);
 }
 
 static void section_fsync(void)
@@ -1155,7 +985,9 @@ static void section_fsync(void)
 			bk_before(b);
 			if (bk_populate(b, bytes))
 				snprintf(err, sizeof(err), "populate: %s", strerror(errno));
-			else if ((p = bk_map(b, bytes, PROT_READ | PROT_WRITE)) == MAP_FAILED)
+			else
+				p = bk_map(b, bytes, PROT_READ | PROT_WRITE);
+			if (!err[0] && p == MAP_FAILED)
 				snprintf(err, sizeof(err), "mmap: %s", strerror(errno));
 			for (rep = 0; rep < P.reps; rep++)
 				for (k = 0; k < njobs; k++)
@@ -1228,32 +1060,14 @@ static void memsnap(struct memsnap *m)
 		m->xa_active = m->xa_size = -1;
 }
 
-struct memresult {
-	const char *backend;
-	int n;
-	double touched_pages;
-	/* bytes per touched page, one per run */
-	double free_exact[MAXREP], memfree[MAXREP], pagetables[MAXREP], xa[MAXREP];
-	double unevictable[MAXREP], shmem[MAXREP], cached[MAXREP];
-	double free_back[MAXREP];	/* returned after munmap + shrink */
-};
-
-static struct memresult memres[2];
-static int nmemres;
-static struct {
-	bool done;
-	size_t k, npages;
-	long resident_read, resident_write, dirty_write;
-	long huge_resident_one;	/* huge=1: pages resident after 1 touch */
-	long xa_objsize;
-} memchk = { .huge_resident_one = -2 };
-
+/* Memory: resident pages after k touches, and metadata per page. */
 static void section_mem(void)
 {
 	struct backend *two[] = { &B_VMMAP, &B_SHMEM };
 	size_t npages = P.seq_bytes / ps;
 	size_t k = P.mem_k < npages ? P.mem_k : npages;
 	size_t *idx = random_pages(npages, k);
+	long res[2] = { -1, -1 }, dirty = -1, huge_one = -1;
 	struct vmmap_info info;
 	struct memsnap s0, s1, s2;
 	int mode, i, rep, reps = P.reps < 5 ? P.reps : 5;
@@ -1261,25 +1075,17 @@ static void section_mem(void)
 
 	/* resident_pages after k random touches: must be k on the 4K path */
 	bk_before(&B_VMMAP);
-	memchk.k = k;
-	memchk.npages = npages;
 	for (mode = 0; mode < 2; mode++) {
-		long *res = mode ? &memchk.resident_write : &memchk.resident_read;
-
-		*res = -1;
 		if (bk_fresh(&B_VMMAP, P.seq_bytes))
 			continue;
 		p = bk_map(&B_VMMAP, P.seq_bytes, PROT_READ | PROT_WRITE);
 		if (p == MAP_FAILED)
 			continue;
-		if (mode)
-			touch_write_idx(p, idx, k);
-		else
-			touch_read_idx(p, idx, k);
+		touch(p, idx, k, mode ? 1 : -1);
 		if (!vmmap_get_info(vfd, &info)) {
-			*res = info.resident_pages;
+			res[mode] = info.resident_pages;
 			if (mode)
-				memchk.dirty_write = info.dirty_pages;
+				dirty = info.dirty_pages;
 		}
 		munmap(p, P.seq_bytes);
 		bk_resize(&B_VMMAP, 0);
@@ -1288,30 +1094,29 @@ static void section_mem(void)
 		if (!bk_fresh(&B_VMMAP, P.seq_bytes)) {
 			p = bk_map(&B_VMMAP, P.seq_bytes, PROT_READ);
 			if (p != MAP_FAILED) {
-				touch_read(p, 1);
+				touch(p, NULL, 1, -1);
 				if (!vmmap_get_info(vfd, &info))
-					memchk.huge_resident_one = info.resident_pages;
+					huge_one = info.resident_pages;
 				munmap(p, P.seq_bytes);
 			}
 		}
 		bk_resize(&B_VMMAP, 0);
 		bk_before(&B_VMMAP);
 	}
-	memchk.done = true;
 	free(idx);
+	printf("{\"rec\":\"memcheck\",\"k\":%zu,\"npages\":%zu,"
+	       "\"resident_read\":%ld,\"resident_write\":%ld,"
+	       "\"dirty_write\":%ld,\"huge_resident_one\":%ld}\n",
+	       k, npages, res[0], res[1], dirty, huge_one);
 
-	/* Metadata per page: deltas of /proc/meminfo and the xarray slab. */
-	for (i = 0; i < 2; i++) {
-		struct memresult *mr = &memres[nmemres++];
-
-		mr->backend = two[i]->name;
-		mr->touched_pages = npages;
-	}
+	/*
+	 * Metadata: deltas of free pages, /proc/meminfo (kB) and the xarray
+	 * slab (objects) across writing every page (s0 to s1), and the free
+	 * pages back after munmap and the shrink to 0 (s1 to s2).
+	 */
 	for (rep = 0; rep < reps; rep++) {
 		for (i = 0; i < 2; i++) {
-			struct memresult *mr = &memres[i];
 			const struct backend *b = two[i];
-			double kb = 1024.0 / npages;
 
 			if (bk_fresh(b, P.seq_bytes))
 				continue;
@@ -1319,22 +1124,28 @@ static void section_mem(void)
 			if (p == MAP_FAILED)
 				continue;
 			memsnap(&s0);
-			touch_write(p, npages, 1);
+			touch(p, NULL, npages, 1);
 			memsnap(&s1);
 			munmap(p, P.seq_bytes);
 			bk_resize(b, 0);
 			memsnap(&s2);
-			mr->free_exact[mr->n] = (double)(s0.free_pages - s1.free_pages) * ps / npages;
-			mr->memfree[mr->n] = (s0.memfree - s1.memfree) * kb;
-			mr->pagetables[mr->n] = (s1.pagetables - s0.pagetables) * kb;
-			mr->unevictable[mr->n] = (s1.unevictable - s0.unevictable) * kb;
-			mr->shmem[mr->n] = (s1.shmem - s0.shmem) * kb;
-			mr->cached[mr->n] = (s1.cached - s0.cached) * kb;
-			mr->free_back[mr->n] = (double)(s2.free_pages - s1.free_pages) * ps / npages;
-			mr->xa[mr->n] = s0.xa_active < 0 ? NAN :
-				(double)(s1.xa_active - s0.xa_active) * s0.xa_size / npages;
-			memchk.xa_objsize = s0.xa_size;
-			mr->n++;
+			printf("{\"rec\":\"mem\"");
+			json_str("backend", b->name);
+			printf(",\"rep\":%d,\"pages\":%zu,\"free_pages_drop\":%ld,"
+			       "\"free_pages_back\":%ld,\"memfree_kb_drop\":%ld,",
+			       rep, npages, s0.free_pages - s1.free_pages,
+			       s2.free_pages - s1.free_pages,
+			       s0.memfree - s1.memfree);
+			printf("\"pagetables_kb\":%ld,\"unevictable_kb\":%ld,"
+			       "\"shmem_kb\":%ld,\"cached_kb\":%ld,",
+			       s1.pagetables - s0.pagetables,
+			       s1.unevictable - s0.unevictable,
+			       s1.shmem - s0.shmem, s1.cached - s0.cached);
+			if (s0.xa_active < 0)
+				printf("\"xa_objs\":null,\"xa_objsize\":null}\n");
+			else
+				printf("\"xa_objs\":%ld,\"xa_objsize\":%ld}\n",
+				       s1.xa_active - s0.xa_active, s0.xa_size);
 		}
 	}
 	say("memory checks done");
@@ -1357,794 +1168,68 @@ static void section_huge(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Report */
+/* The run's context */
 
-static void fmt_num(char *buf, size_t len, double v, const char *fmt)
-{
-	if (isnan(v))
-		snprintf(buf, len, "n/a");
-	else
-		snprintf(buf, len, fmt, v);
-}
-
-static void print_row(const struct result *r, const struct result *ref)
-{
-	char t[24], mib[16], flt[12], f[12], mp[12], mk[12], rat[12], spread[32];
-
-	if (!ok(r)) {
-		printf("%-33s %-13s %-17s n/a (%s)\n", r->title, r->var,
-		       r->backend, r->why[0] ? r->why : "no data");
-		return;
-	}
-	fmt_num(t, sizeof(t), us_per_unit(r), "%.3g");
-	snprintf(spread, sizeof(spread), "[%.3g..%.3g]",
-		 quantile(r->ns, r->n, 0) / r->units / 1e3,
-		 quantile(r->ns, r->n, 1) / r->units / 1e3);
-	fmt_num(mib, sizeof(mib), mib_s(r), "%.1f");
-	fmt_num(flt, sizeof(flt), per_page(r, r->minflt), "%.3f");
-	if (!strncmp(r->backend, "vmmap", 5)) {
-		fmt_num(f, sizeof(f), per_page(r, r->fault), "%.3f");
-		fmt_num(mp, sizeof(mp), per_page(r, r->map_pages), "%.3f");
-		fmt_num(mk, sizeof(mk), per_page(r, r->mkwrite), "%.3f");
-	} else {
-		snprintf(f, sizeof(f), "-");
-		snprintf(mp, sizeof(mp), "-");
-		snprintf(mk, sizeof(mk), "-");
-	}
-	if (ref && ref != r && !strncmp(r->backend, "vmmap", 5))
-		fmt_num(rat, sizeof(rat), speed_ratio(r, ref), "%.3gx");
-	else
-		snprintf(rat, sizeof(rat), "-");
-	printf("%-33s %-13s %-17s %8s %-21s %9s %7s %7s %7s %7s %9s\n",
-	       r->title, r->var, r->backend, t, spread, mib, flt, f, mp, mk,
-	       rat);
-}
-
-static void print_header(const char *unit)
-{
-	printf("%-33s %-13s %-17s %8s %-21s %9s %7s %7s %7s %7s %9s\n", "case",
-	       "variant", "backend", unit, "[min..max]", "MiB/s", "flt/pg",
-	       "fault", "mappg", "mkwr", "vs shmem");
-}
-
-/* Rows of results whose id starts with @prefix, in insertion order. */
-static void print_group(const char *prefix)
-{
-	const struct result *ref;
-	int i;
-
-	for (i = 0; i < nresults; i++) {
-		const struct result *r = &results[i];
-
-		if (strncmp(r->id, prefix, strlen(prefix)))
-			continue;
-		ref = result_find(r->id, r->var, "shmem");
-		print_row(r, ref);
-	}
-}
-
-static void print_fsync(void)
+static void list_json(const char *key, const size_t *v, int n)
 {
 	int i;
 
-	printf("%-16s %-18s %-8s %10s %-21s %12s %9s %9s\n", "case", "variant",
-	       "backend", "us/call", "[min..max]", "us/dirty pg", "cleaned",
-	       "flt");
-	for (i = 0; i < nresults; i++) {
-		const struct result *r = &results[i];
-
-		if (strcmp(r->id, "fsync") && strcmp(r->id, "msync"))
-			continue;
-		if (!ok(r)) {
-			printf("%-16s %-18s %-8s n/a (%s)\n", r->title, r->var,
-			       r->backend, r->why);
-			continue;
-		}
-		printf("%-16s %-18s %-8s %10.2f [%8.2f..%8.2f] %12.3f %9.0f %9.0f\n",
-		       r->title, r->var, r->backend, us_per_unit(r),
-		       quantile(r->ns, r->n, 0) / 1e3,
-		       quantile(r->ns, r->n, 1) / 1e3,
-		       us_per_unit(r) / r->pages, med(r->cleaned, r->n),
-		       med(r->minflt, r->n));
-	}
-}
-
-static void print_huge(void)
-{
-	double per = (double)pmd / ps;
-	int i;
-
-	printf("%-36s %-17s %9s %-21s %9s %8s %9s %10s %8s %8s\n", "case",
-	       "backend", "us/PMD", "[min..max]", "MiB/s", "flt/PMD",
-	       "fault/PMD", "PMD-mapped", "vs h=0", "vs shmem");
-	for (i = 0; i < nresults; i++) {
-		const struct result *r = &results[i];
-		const struct result *h0, *sh;
-		char rat0[12] = "-", rats[12] = "-", fp[12] = "-";
-
-		if (strncmp(r->id, "huge_", 5))
-			continue;
-		if (!ok(r)) {
-			printf("%-36s %-17s n/a (%s)\n", r->title, r->backend,
-			       r->why[0] ? r->why : "no data");
-			continue;
-		}
-		h0 = result_find(r->id, r->var, B_VMMAP_H0.name);
-		sh = result_find(r->id, r->var, B_SHMEM.name);
-		if (r->backend == B_VMMAP_H1.name)
-			fmt_num(rat0, sizeof(rat0), speed_ratio(r, h0), "%.2fx");
-		if (r->backend == B_VMMAP_H1.name || r->backend == B_VMMAP_H0.name) {
-			fmt_num(rats, sizeof(rats), speed_ratio(r, sh), "%.2fx");
-			fmt_num(fp, sizeof(fp), per_page(r, r->fault) * per, "%.2f");
-		}
-		printf("%-36s %-17s %9.1f [%8.1f..%8.1f] %9.1f %8.2f %9s %9.0f%% %8s %8s\n",
-		       r->title, r->backend, us_per_unit(r),
-		       quantile(r->ns, r->n, 0) / r->units / 1e3,
-		       quantile(r->ns, r->n, 1) / r->units / 1e3, mib_s(r),
-		       per_page(r, r->minflt) * per, fp,
-		       100.0 * med(r->pmd_kb, r->n) * 1024 / r->bytes, rat0, rats);
-	}
-	printf("(PMD-mapped: FilePmdMapped + ShmemPmdMapped + AnonHugePages of the"
-	       " mapping in /proc/self/smaps, as a share of its size)\n");
-}
-
-static void print_fa(void)
-{
-	static const char *ids[] = { "seq_read_cold", "seq_read_warm",
-				     "rand_read_warm" };
-	static const char *bks[] = { "vmmap", "shmem" };
-	unsigned int i, j;
-
-	printf("%-18s %-8s %12s %12s %12s %12s %14s\n", "case", "backend",
-	       "flt/pg dflt", "flt/pg 1pg", "mappg/pg dflt", "us/pg dflt",
-	       "t(1pg)/t(dflt)");
-	for (i = 0; i < 3; i++) {
-		for (j = 0; j < 2; j++) {
-			const struct result *d = result_find(ids[i], fa_var, bks[j]);
-			const struct result *o = result_find(ids[i], fa1_var, bks[j]);
-			char a[16], b[16], c[16], e[16], f[16];
-
-			fmt_num(a, sizeof(a), per_page(d, d ? d->minflt : NULL), "%.3f");
-			fmt_num(b, sizeof(b), per_page(o, o ? o->minflt : NULL), "%.3f");
-			if (j == 0)
-				fmt_num(c, sizeof(c), per_page(d, d ? d->map_pages : NULL), "%.3f");
-			else
-				snprintf(c, sizeof(c), "-");
-			fmt_num(e, sizeof(e), us_per_unit(d), "%.3g");
-			fmt_num(f, sizeof(f), ok(o) && ok(d) ? speed_ratio(d, o) : NAN,
-				"%.2fx");
-			printf("%-18s %-8s %12s %12s %12s %12s %14s\n", ids[i],
-			       bks[j], a, b, c, e, f);
-		}
-	}
-}
-
-static void print_mem(void)
-{
-	double xa_est = memchk.xa_objsize > 0 ? memchk.xa_objsize / 64.0 : NAN;
-	int i;
-
-	if (!memchk.done)
-		return;
-	printf("resident_pages after %zu random page touches in %zu pages (4K path):"
-	       " read %ld, write %ld (dirty %ld); want %zu\n",
-	       memchk.k, memchk.npages, memchk.resident_read,
-	       memchk.resident_write, memchk.dirty_write, memchk.k);
-	if (memchk.huge_resident_one >= 0)
-		printf("huge=1: resident_pages after touching 1 page of a PMD-aligned"
-		       " mapping: %ld\n", memchk.huge_resident_one);
-	printf("bytes per page written through a new mapping (median of %d runs):\n",
-	       nmemres ? memres[0].n : 0);
-	printf("%-8s %8s %11s %9s %11s %9s %12s %9s %9s %11s\n", "backend",
-	       "pages", "free pages", "MemFree", "PageTables", "xarray",
-	       "Unevictable", "Shmem", "Cached", "freed back");
-	for (i = 0; i < nmemres; i++) {
-		const struct memresult *m = &memres[i];
-
-		printf("%-8s %8.0f %11.1f %9.1f %11.2f %9.2f %12.1f %9.1f %9.1f %11.1f\n",
-		       m->backend, m->touched_pages, med(m->free_exact, m->n),
-		       med(m->memfree, m->n), med(m->pagetables, m->n),
-		       med(m->xa, m->n), med(m->unevictable, m->n),
-		       med(m->shmem, m->n), med(m->cached, m->n),
-		       med(m->free_back, m->n));
-	}
-	printf("free pages = buddy + per-cpu lists (exact); MemFree leaves the per-cpu\n"
-	       "lists out and lags by their batches. xarray = radix_tree_node slab\n"
-	       "objects in use (SLUB counts objects in per-cpu slabs as in use: rough).\n"
-	       "Estimated metadata of a resident vmmap page: struct page 64 B (in the\n"
-	       "memmap allocated at boot for every page frame, so it never shows in\n"
-	       "these deltas) + page cache xarray %.0f B/64 = %.1f B (+1/64 of that per\n"
-	       "upper level) + one PTE (8 B) per mapping that maps it; ~81 B = 2.0%%\n"
-	       "of a 4 KiB page. shmem keeps its pages the same way.\n",
-	       (double)memchk.xa_objsize, xa_est);
-}
-
-static void print_targets(void)
-{
-	int i;
-
-	printf("%-58s %-22s %-40s %s\n", "target", "want", "measured", "");
-	for (i = 0; i < ntargets; i++)
-		printf("%-58s %-22s %-40s %s\n", targets[i].name,
-		       targets[i].want, targets[i].measured, targets[i].status);
-}
-
-static void eval_targets(void)
-{
-	static const struct {
-		const char *id, *name;
-	} reads[] = {
-		{ "seq_read_cold", "seq first-touch read, not resident" },
-		{ "seq_read_warm", "seq first-touch read, resident" },
-	};
-	static const struct {
-		const char *id, *name;
-	} rw[] = {
-		{ "read_resident", "read() resident" },
-		{ "read_hole", "read() of holes" },
-		{ "write_new", "write() allocating" },
-		{ "write_resident", "write() overwrite" },
-	};
-	char name[96], var[32];
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		const struct result *v = result_find(reads[i].id, fa_var, "vmmap");
-		const struct result *s = result_find(reads[i].id, fa_var, "shmem");
-		double r = speed_ratio(v, s);
-		double fv = per_page(v, v ? v->minflt : NULL);
-		double fs = per_page(s, s ? s->minflt : NULL);
-
-		snprintf(name, sizeof(name), "%s: speed vs shmem", reads[i].name);
-		target(name, ">= 1.00x", isnan(r) ? -1 : r >= 1.0,
-		       "%.2fx (IQR %.2f..%.2f)", r, paired_ratio(v, s, 0.25),
-		       paired_ratio(v, s, 0.75));
-		snprintf(name, sizeof(name), "%s: faults/page vs shmem", reads[i].name);
-		target(name, "<= shmem", isnan(fv) || isnan(fs) ? -1 : fv <= fs + 1e-9,
-		       "%.3f vs %.3f", fv, fs);
-	}
-	for (i = 0; i < 2; i++) {
-		const char *id = i ? "seq_write_resident" : "seq_write_cold";
-		const struct result *v = result_find(id, fa_var, "vmmap");
-		const struct result *s = result_find(id, fa_var, "shmem");
-		double r = speed_ratio(v, s);
-
-		snprintf(name, sizeof(name),
-			 "first write (page_mkwrite), %s, vs shmem",
-			 i ? "resident" : "not resident");
-		target(name, ">= 0.90x", isnan(r) ? -1 : r >= 0.9,
-		       "%.2fx (IQR %.2f..%.2f)", r, paired_ratio(v, s, 0.25),
-		       paired_ratio(v, s, 0.75));
-	}
-	snprintf(var, sizeof(var), "buf=%zuK", P.rw_buf >> 10);
-	for (i = 0; i < 4; i++) {
-		const struct result *v = result_find(rw[i].id, var, "vmmap");
-		const struct result *s = result_find(rw[i].id, var, "shmem");
-		double r = speed_ratio(v, s);
-
-		snprintf(name, sizeof(name), "%s vs tmpfs", rw[i].name);
-		target(name, ">= 0.90x", isnan(r) ? -1 : r >= 0.9,
-		       "%.2fx (IQR %.2f..%.2f)", r, paired_ratio(v, s, 0.25),
-		       paired_ratio(v, s, 0.75));
-	}
-
-	/*
-	 * fsync: grows with d at n0; flat in n at d0. Judged on the fastest
-	 * run of each point: the n sweep cannot alternate (the driver has one
-	 * object, populated anew for each n), and the host's other tenants
-	 * only ever add time.
-	 */
-	{
-		double t[MAXSWEEP], lo = INFINITY, hi = 0;
-		size_t dd[MAXSWEEP];
-		int nt = 0, k, mono = 1, okn = 0;
-		char v2[40];
-
-		for (k = 0; k < P.nd; k++) {
-			const struct result *r;
-
-			snprintf(v2, sizeof(v2), "n=%zu d=%zu", P.fsync_n0, P.fsync_d[k]);
-			r = result_find("fsync", v2, "vmmap");
-			if (!ok(r))
-				continue;
-			dd[nt] = P.fsync_d[k];
-			t[nt++] = quantile(r->ns, r->n, 0);
-		}
-		for (k = 1; k < nt; k++)
-			mono &= t[k] >= 0.9 * t[k - 1];
-		if (nt >= 2) {
-			double growth = t[nt - 1] / t[0];
-			double linear = (double)dd[nt - 1] / dd[0];
-
-			target("fsync grows with dirty pages d (n fixed; min of runs)",
-			       "monotone, >= 1/4 linear", mono && growth >= linear / 4,
-			       "x%.1f for d x%.0f (n=%zu)", growth, linear, P.fsync_n0);
-		} else {
-			target("fsync grows with dirty pages d (n fixed; min of runs)",
-			       "monotone, >= 1/4 linear", -1, "no data");
-		}
-		for (k = 0; k < P.nn; k++) {
-			const struct result *r;
-
-			snprintf(v2, sizeof(v2), "n=%zu d=%zu", P.fsync_n[k], P.fsync_d0);
-			r = result_find("fsync", v2, "vmmap");
-			if (!ok(r))
-				continue;
-			okn++;
-			if (quantile(r->ns, r->n, 0) < lo)
-				lo = quantile(r->ns, r->n, 0);
-			if (quantile(r->ns, r->n, 0) > hi)
-				hi = quantile(r->ns, r->n, 0);
-		}
-		target("fsync flat in object size n (d fixed; min of runs)", "max/min <= 1.5",
-		       okn >= 2 ? hi / lo <= 1.5 : -1, "max/min %.2f over n=%zu..%zu (d=%zu)",
-		       okn >= 2 ? hi / lo : NAN, P.fsync_n[0], P.fsync_n[P.nn - 1],
-		       P.fsync_d0);
-	}
-
-	if (memchk.done)
-		target("resident_pages == k after k touches (4K path)", "== k",
-		       memchk.resident_read == (long)memchk.k &&
-			       memchk.resident_write == (long)memchk.k,
-		       "read %ld, write %ld, k %zu", memchk.resident_read,
-		       memchk.resident_write, memchk.k);
-
-	for (i = 0; i < 2; i++) {
-		const char *id = i ? "huge_write_cold" : "huge_read_cold";
-		const char *what = i ? "huge first write" : "huge first read";
-		const struct result *h1 = result_find(id, fa_var, B_VMMAP_H1.name);
-		const struct result *h0 = result_find(id, fa_var, B_VMMAP_H0.name);
-		const struct result *sh = result_find(id, fa_var, B_SHMEM.name);
-		double fpp = per_page(h1, h1 ? h1->minflt : NULL) * ((double)pmd / ps);
-		double r0 = speed_ratio(h1, h0), rs = speed_ratio(h1, sh);
-		char why[140];
-
-		snprintf(why, sizeof(why), "n/a (%s)",
-			 h1 && h1->why[0] ? h1->why : "not run");
-		snprintf(name, sizeof(name), "%s: faults per PMD (huge=1)", what);
-		if (ok(h1))
-			target(name, "<= 1", fpp <= 1.0 + 1e-9, "%.2f", fpp);
-		else
-			target(name, "<= 1", -1, "%s", why);
-		snprintf(name, sizeof(name), "%s: huge=1 vs huge=0", what);
-		if (ok(h1) && !isnan(r0))
-			target(name, ">= 5x", r0 >= 5.0, "%.2fx (IQR %.2f..%.2f)",
-			       r0, paired_ratio(h1, h0, 0.25),
-			       paired_ratio(h1, h0, 0.75));
-		else
-			target(name, ">= 5x", -1, "%s", why);
-		snprintf(name, sizeof(name), "%s: huge=1 vs shmem default", what);
-		if (ok(h1) && !isnan(rs))
-			target(name, ">= 2x", rs >= 2.0, "%.2fx (IQR %.2f..%.2f)",
-			       rs, paired_ratio(h1, sh, 0.25),
-			       paired_ratio(h1, sh, 0.75));
-		else
-			target(name, ">= 2x", -1, "%s", why);
-	}
-}
-
-static void print_tables(const struct utsname *u)
-{
-	printf("kernel %s %s, page %ld B, PMD %zu KiB, %d runs per figure"
-	       "%s\n", u->release, u->machine, ps, pmd >> 10, P.reps,
-	       P.quick ? " (--quick: sizes too small for conclusions)" : "");
-	printf("fault_around_bytes default %ld; THP enabled [%s], shmem_enabled [%s];"
-	       " vmmap huge param: %s\n",
-	       fa_default, thp_enabled, shmem_orig[0] ? shmem_orig : "n/a",
-	       have_huge_param ? huge_orig : "absent");
-	printf("times: median per unit [min..max]; 'vs shmem' = t_shmem/t_vmmap"
-	       " (>1: vmmap faster), median of\nthe per-repetition ratios; flt/pg = minor faults (getrusage) per page;"
-	       "\nfault/mappg/mkwr = vmmap's handler calls per page\n\n");
-
-	printf("== mapped access (seq %zu MiB, random %zu of %zu MiB) ==\n",
-	       P.seq_bytes >> 20, P.rand_touches, P.rand_bytes >> 20);
-	print_header("us/page");
-	print_group("seq_");
-	print_group("rand_");
-	printf("\n== fault-around: fault_around_bytes %ld vs one page (%ld) ==\n",
-	       fa_default, ps);
-	print_fa();
-	printf("\n== read()/write(), %zu MiB ==\n", P.rw_bytes >> 20);
-	print_header("us/MiB");
-	print_group("read_");
-	print_group("write_");
-	printf("\n== fsync/msync against dirty pages d in n pages ==\n");
-	print_fsync();
-	printf("\n== mmap+munmap of an untouched mapping ==\n");
-	print_header("us/pair");
-	print_group("mmap_");
-	printf("\n== memory per page (%zu MiB touched) ==\n", P.seq_bytes >> 20);
-	print_mem();
-	printf("\n== huge pages (%zu MiB, PMD %zu KiB) ==\n", P.huge_bytes >> 20,
-	       pmd >> 10);
-	print_huge();
-	printf("\n== targets ==\n");
-	print_targets();
-}
-
-/* JSON */
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-static void json_num(double v)
-{
-	if (isnan(v) || isinf(v))
-		printf("null");
-	else
-		printf("%.6g", v);
-}
-
-static void json_arr(const double *v, int n, double scale)
-{
-	int i;
-
-	putchar('[');
-	for (i = 0; i < n; i++) {
-		if (i)
-			putchar(',');
-		json_num(v[i] * scale);
-	}
+	printf(",\"%s\":[", key);
+	for (i = 0; i < n; i++)
+		printf("%s%zu", i ? "," : "", v[i]);
 	putchar(']');
 }
 
-static void json_stats(const char *key, const double *v, int n, double scale)
+/* The first line: what the report needs to know besides the samples. */
+static void print_meta(const struct utsname *u)
 {
-	printf("\"%s\":{\"median\":", key);
-	json_num(med(v, n) * scale);
-	printf(",\"min\":");
-	json_num(quantile(v, n, 0) * scale);
-	printf(",\"q1\":");
-	json_num(quantile(v, n, 0.25) * scale);
-	printf(",\"q3\":");
-	json_num(quantile(v, n, 0.75) * scale);
-	printf(",\"max\":");
-	json_num(quantile(v, n, 1) * scale);
-	printf(",\"samples\":");
-	json_arr(v, n, scale);
-	putchar('}');
-}
-
-static void json_result(const struct result *r)
-{
-	const struct result *ref = result_find(r->id, r->var, "shmem");
-	double pg = r->pages > 0 ? 1.0 / r->pages : NAN;
-
-	printf("{\"case\":");
-	json_str(r->id);
-	printf(",\"variant\":");
-	json_str(r->var);
-	printf(",\"backend\":");
-	json_str(r->backend);
-	printf(",\"title\":");
-	json_str(r->title);
-	printf(",\"status\":\"%s\"", ok(r) ? "ok" : "n/a");
-	if (!ok(r)) {
-		printf(",\"why\":");
-		json_str(r->why[0] ? r->why : "no data");
-		putchar('}');
-		return;
-	}
-	printf(",\"unit\":");
-	json_str(r->unit);
-	printf(",\"units_per_run\":");
-	json_num(r->units);
-	printf(",\"pages_per_run\":");
-	json_num(r->pages);
-	printf(",\"bytes_per_run\":");
-	json_num(r->bytes);
-	printf(",\"runs\":%d,", r->n);
-	json_stats("ns_per_run", r->ns, r->n, 1);
-	printf(",");
-	json_stats("us_per_unit", r->ns, r->n, 1e-3 / r->units);
-	printf(",\"mib_per_s\":");
-	json_num(mib_s(r));
-	printf(",");
-	json_stats("minflt_per_page", r->minflt, r->n, pg);
-	if (!strncmp(r->backend, "vmmap", 5)) {
-		printf(",");
-		json_stats("vmmap_fault_per_page", r->fault, r->n, pg);
-		printf(",");
-		json_stats("vmmap_map_pages_per_page", r->map_pages, r->n, pg);
-		printf(",");
-		json_stats("vmmap_page_mkwrite_per_page", r->mkwrite, r->n, pg);
-		printf(",");
-		json_stats("vmmap_pages_cleaned_per_run", r->cleaned, r->n, 1);
-	}
-	if (r->pmd_kb[0] >= 0) {
-		printf(",");
-		json_stats("pmd_mapped_kb", r->pmd_kb, r->n, 1);
-	}
-	if (ref && ref != r) {
-		printf(",\"speed_vs_shmem\":");
-		json_num(speed_ratio(r, ref));
-	}
-	putchar('}');
-}
-
-static void json_ratio(const struct result *r, const struct result *ref)
-{
-	printf("\"speed_ratio\":");
-	json_num(speed_ratio(r, ref));
-	printf(",\"paired\":{\"median\":");
-	json_num(paired_ratio(r, ref, 0.5));
-	printf(",\"min\":");
-	json_num(paired_ratio(r, ref, 0));
-	printf(",\"q1\":");
-	json_num(paired_ratio(r, ref, 0.25));
-	printf(",\"q3\":");
-	json_num(paired_ratio(r, ref, 0.75));
-	printf(",\"max\":");
-	json_num(paired_ratio(r, ref, 1));
-	printf("},\"ratio_of_medians\":");
-	json_num(median_ratio(r, ref));
-}
-
-static void json_memres(const struct memresult *m)
-{
-	printf("{\"backend\":");
-	json_str(m->backend);
-	printf(",\"pages_touched\":%.0f,\"runs\":%d,\"bytes_per_page\":{",
-	       m->touched_pages, m->n);
-	json_stats("free_pages_drop", m->free_exact, m->n, 1);
-	putchar(',');
-	json_stats("memfree_drop", m->memfree, m->n, 1);
-	putchar(',');
-	json_stats("pagetables", m->pagetables, m->n, 1);
-	putchar(',');
-	json_stats("xarray_nodes", m->xa, m->n, 1);
-	putchar(',');
-	json_stats("unevictable", m->unevictable, m->n, 1);
-	putchar(',');
-	json_stats("shmem", m->shmem, m->n, 1);
-	putchar(',');
-	json_stats("cached", m->cached, m->n, 1);
-	putchar(',');
-	json_stats("free_pages_returned_after_unmap_and_shrink", m->free_back,
-		   m->n, 1);
-	printf("}}");
-}
-
-/* The boot log line starting with @prefix (after the timestamp), or "". */
-static void klog_line(const char *prefix, char *out, size_t len)
-{
-	static char *buf;
-	static int n = -1;
-	char *p, *e;
-
-	out[0] = 0;
-	if (n < 0) {
-		int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
-
-		buf = size > 0 ? malloc(size + 1) : NULL;
-		n = buf ? klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size) : 0;
-		if (n < 0)
-			n = 0;
-		if (buf)
-			buf[n] = 0;
-	}
-	p = buf ? strstr(buf, prefix) : NULL;
-	if (!p)
-		return;
-	e = strchr(p, '\n');
-	if (e)
-		*e = 0;
-	copy_str(out, len, p);
-	if (e)
-		*e = '\n';
-}
-
-static void print_json(const struct utsname *u)
-{
-	char cmdline[1024] = "", model[128] = "";
-	FILE *f;
+	char cmdline[1024] = "", model[128] = "", sc[16] = "", po[16] = "";
+	char kf[24] = "";
 	char line[256];
-	int i;
+	FILE *f;
 
 	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
 	f = fopen("/proc/cpuinfo", "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
-			snprintf(model, sizeof(model), "%s", strchr(line, ':') + 2);
+			copy_str(model, sizeof(model), strchr(line, ':') + 2);
 			model[strcspn(model, "\n")] = 0;
 			break;
 		}
 	}
 	if (f)
 		fclose(f);
-
-	printf("{\"tool\":\"vmmap-bench\",\"format\":1,\n\"meta\":{\"kernel\":");
-	json_str(u->release);
-	printf(",\"machine\":");
-	json_str(u->machine);
-	printf(",\"guest_cpu\":");
-	json_str(model);
-	printf(",\"guest_cpus\":%ld,\"guest_memtotal_kb\":%ld,\"cmdline\":",
+	printf("{\"rec\":\"meta\",\"tool\":\"vmmap-bench\",\"format\":2");
+	json_str("kernel", u->release);
+	json_str("machine", u->machine);
+	json_str("guest_cpu", model);
+	printf(",\"guest_cpus\":%ld,\"guest_memtotal_kb\":%ld",
 	       sysconf(_SC_NPROCESSORS_ONLN), meminfo_kb("MemTotal"));
-	json_str(cmdline);
-	{
-		char l[256], sc[16] = "", po[16] = "";
-
-		klog_line("mem auto-init: stack", l, sizeof(l));
-		printf(",\"mem_auto_init\":");
-		json_str(l);
-		read_text("/sys/kernel/slab/radix_tree_node/sanity_checks", sc, sizeof(sc));
-		read_text("/sys/kernel/slab/radix_tree_node/poison", po, sizeof(po));
-		printf(",\"slub_sanity_checks\":");
-		json_str(sc);
-		printf(",\"slub_poison\":");
-		json_str(po);
-		klog_line("kfence:", l, sizeof(l));
-		printf(",\"kfence\":");
-		json_str(l);
-	}
-	printf(",\"page_size\":%ld,\"pmd_size\":%zu,\"reps\":%d,\"quick\":%s,",
+	json_str("cmdline", cmdline);
+	read_text("/sys/kernel/slab/radix_tree_node/sanity_checks", sc, sizeof(sc));
+	read_text("/sys/kernel/slab/radix_tree_node/poison", po, sizeof(po));
+	read_text("/sys/module/kfence/parameters/sample_interval", kf, sizeof(kf));
+	json_str("slub_sanity_checks", sc);
+	json_str("slub_poison", po);
+	json_str("kfence_sample_interval", kf);
+	printf(",\"page_size\":%ld,\"pmd_size\":%zu,\"reps\":%d,\"quick\":%s",
 	       ps, pmd, P.reps, P.quick ? "true" : "false");
-	printf("\"seq_bytes\":%zu,\"rand_bytes\":%zu,\"rand_touches\":%zu,"
+	printf(",\"seq_bytes\":%zu,\"rand_bytes\":%zu,\"rand_touches\":%zu,"
 	       "\"rw_bytes\":%zu,\"rw_buf\":%zu,\"mmap_bytes\":%zu,"
-	       "\"mmap_iters\":%d,\"huge_bytes\":%zu,\"fsync_n0\":%zu,"
-	       "\"fsync_d0\":%zu,",
+	       "\"mmap_iters\":%d,\"huge_bytes\":%zu,\"mem_k\":%zu,"
+	       "\"fsync_n0\":%zu,\"fsync_d0\":%zu",
 	       P.seq_bytes, P.rand_bytes, P.rand_touches, P.rw_bytes, P.rw_buf,
-	       P.mmap_bytes, P.mmap_iters, P.huge_bytes, P.fsync_n0, P.fsync_d0);
-	printf("\"fault_around_bytes_default\":%ld,\"thp_enabled\":", fa_default);
-	json_str(thp_enabled);
-	printf(",\"shmem_enabled\":");
-	json_str(shmem_orig);
-	printf(",\"vmmap_huge_param\":");
-	if (have_huge_param)
-		json_str(huge_orig);
-	else
-		printf("null");
-	printf(",\"ratio\":\"speed ratio t_ref/t_vmmap per unit, median over"
-	       " repetitions of the ratio within each repetition; >1 means vmmap faster\"},\n");
-
-	printf("\"results\":[\n");
-	for (i = 0; i < nresults; i++) {
-		json_result(&results[i]);
-		printf(i + 1 < nresults ? ",\n" : "\n");
-	}
-	printf("],\n\"ratios\":[\n");
-	{
-		bool first = true;
-
-		for (i = 0; i < nresults; i++) {
-			const struct result *r = &results[i], *ref;
-			const char *refname = "shmem";
-
-			if (strncmp(r->backend, "vmmap", 5))
-				continue;
-			ref = result_find(r->id, r->var, refname);
-			if (!ref)
-				continue;
-			printf("%s{\"case\":", first ? "" : ",\n");
-			first = false;
-			json_str(r->id);
-			printf(",\"variant\":");
-			json_str(r->var);
-			printf(",\"vmmap\":");
-			json_str(r->backend);
-			printf(",\"ref\":\"shmem\",");
-			json_ratio(r, ref);
-			printf(",\"minflt_per_page_vmmap\":");
-			json_num(per_page(r, r->minflt));
-			printf(",\"minflt_per_page_ref\":");
-			json_num(per_page(ref, ref->minflt));
-			putchar('}');
-			if (!strcmp(r->backend, B_VMMAP_H1.name)) {
-				ref = result_find(r->id, r->var, B_VMMAP_H0.name);
-				printf(",\n{\"case\":");
-				json_str(r->id);
-				printf(",\"variant\":");
-				json_str(r->var);
-				printf(",\"vmmap\":");
-				json_str(r->backend);
-				printf(",\"ref\":");
-				json_str(B_VMMAP_H0.name);
-				putchar(',');
-				json_ratio(r, ref);
-				putchar('}');
-			}
-		}
-		printf("\n");
-	}
-	printf("],\n\"memory\":{");
-	if (memchk.done) {
-		printf("\"k\":%zu,\"object_pages\":%zu,\"resident_after_read\":%ld,"
-		       "\"resident_after_write\":%ld,\"dirty_after_write\":%ld,"
-		       "\"xarray_node_bytes\":%ld,",
-		       memchk.k, memchk.npages, memchk.resident_read,
-		       memchk.resident_write, memchk.dirty_write, memchk.xa_objsize);
-		printf("\"huge_resident_after_one_touch\":");
-		if (memchk.huge_resident_one >= 0)
-			printf("%ld,", memchk.huge_resident_one);
-		else
-			printf("null,");
-		printf("\"struct_page_bytes_estimate\":64,\"per_backend\":[");
-		for (i = 0; i < nmemres; i++) {
-			if (i)
-				putchar(',');
-			json_memres(&memres[i]);
-		}
-		printf("]");
-	}
-	printf("},\n\"targets\":[\n");
-	for (i = 0; i < ntargets; i++) {
-		printf("{\"name\":");
-		json_str(targets[i].name);
-		printf(",\"want\":");
-		json_str(targets[i].want);
-		printf(",\"measured\":");
-		json_str(targets[i].measured);
-		printf(",\"status\":");
-		json_str(targets[i].status);
-		printf(i + 1 < ntargets ? "},\n" : "}\n");
-	}
-	printf("]}\n");
-}
-
-/* Plot data for gnuplot: MiB/s by case; "-" where missing. */
-static void print_plot(void)
-{
-	static const char *ids[] = { "seq_read_cold", "seq_read_warm",
-				     "seq_write_cold", "seq_write_resident",
-				     "seq_rewrite_synced", "rand_read_cold",
-				     "rand_write_cold", "rand_read_warm" };
-	static const char *rws[] = { "read_resident", "read_hole", "write_new",
-				     "write_resident" };
-	struct backend *hb[] = { &B_VMMAP_H1, &B_VMMAP_H0, &B_SHMEM,
-				 &B_SHMEM_ALWAYS, &B_TMPFS_HUGE, &B_ANON_THP,
-				 &B_ANON };
-	char var[32];
-	unsigned int i, j;
-
-	snprintf(var, sizeof(var), "buf=%zuK", P.rw_buf >> 10);
-	printf("# block 0: MiB/s, columns: case vmmap shmem anon\n");
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]) + 4; i++) {
-		bool rw = i >= sizeof(ids) / sizeof(ids[0]);
-		const char *id = rw ? rws[i - sizeof(ids) / sizeof(ids[0])] : ids[i];
-		const char *v = rw ? var : fa_var;
-		static const char *bk[] = { "vmmap", "shmem", "anon" };
-
-		printf("%s", id);
-		for (j = 0; j < 3; j++) {
-			const struct result *r = result_find(id, v, bk[j]);
-
-			if (ok(r))
-				printf(" %.2f", mib_s(r));
-			else
-				printf(" -");
-		}
-		putchar('\n');
-	}
-	printf("\n\n# block 1: MiB/s, columns: case");
-	for (j = 0; j < sizeof(hb) / sizeof(hb[0]); j++)
-		printf(" \"%s\"", hb[j]->name);
-	putchar('\n');
-	for (i = 0; i < 2; i++) {
-		const char *id = i ? "huge_write_cold" : "huge_read_cold";
-
-		printf("%s", id);
-		for (j = 0; j < sizeof(hb) / sizeof(hb[0]); j++) {
-			const struct result *r = result_find(id, fa_var, hb[j]->name);
-
-			if (ok(r))
-				printf(" %.2f", mib_s(r));
-			else
-				printf(" -");
-		}
-		putchar('\n');
-	}
+	       P.mmap_bytes, P.mmap_iters, P.huge_bytes, P.mem_k, P.fsync_n0,
+	       P.fsync_d0);
+	list_json("fsync_d", P.fsync_d, P.nd);
+	list_json("fsync_n", P.fsync_n, P.nn);
+	printf(",\"fault_around_bytes_default\":%ld", fa_default);
+	json_str("fa_var", fa_var);
+	json_str("fa1_var", fa1_var);
+	json_str("thp_enabled", thp_enabled);
+	json_str("shmem_enabled", shmem_orig);
+	json_str("vmmap_huge_param", have_huge_param ? huge_orig : "");
+	printf("}\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -2152,18 +1237,15 @@ static void print_plot(void)
 
 static size_t parse_size(const char *s)
 {
+	static const char sfx[] = "kKmMgG";
 	char *end;
 	double v = strtod(s, &end);
+	const char *u = *end ? strchr(sfx, *end) : NULL;
 
-	switch (*end) {
-	case 'k': case 'K': v *= 1 << 10; break;
-	case 'm': case 'M': v *= 1 << 20; break;
-	case 'g': case 'G': v *= 1 << 30; break;
-	case 0: break;
-	default: die("bad size '%s'", s);
-	}
-	if (v <= 0)
+	if ((*end && (!u || end[1])) || v <= 0)
 		die("bad size '%s'", s);
+	if (u)
+		v *= (double)(1ull << (10 * (1 + (u - sfx) / 2)));
 	return (size_t)v;
 }
 
@@ -2198,7 +1280,6 @@ static void defaults(bool quick)
 	static const size_t fn_full[] = { 1024, 4096, 16384, 65536 };
 	static const size_t fd_quick[] = { 4, 16, 64, 256 };
 	static const size_t fn_quick[] = { 256, 1024, 4096 };
-	unsigned int i;
 
 	P.quick = quick;
 	P.reps = quick ? 3 : 9;
@@ -2209,18 +1290,10 @@ static void defaults(bool quick)
 	P.rw_buf = 128 << 10;
 	P.fsync_n0 = quick ? 1024 : 16384;
 	P.fsync_d0 = quick ? 16 : 256;
-	P.nd = P.nn = 0;
-	if (quick) {
-		for (i = 0; i < 4; i++)
-			P.fsync_d[P.nd++] = fd_quick[i];
-		for (i = 0; i < 3; i++)
-			P.fsync_n[P.nn++] = fn_quick[i];
-	} else {
-		for (i = 0; i < 5; i++)
-			P.fsync_d[P.nd++] = fd_full[i];
-		for (i = 0; i < 4; i++)
-			P.fsync_n[P.nn++] = fn_full[i];
-	}
+	P.nd = quick ? 4 : 5;
+	P.nn = quick ? 3 : 4;
+	memcpy(P.fsync_d, quick ? fd_quick : fd_full, P.nd * sizeof(size_t));
+	memcpy(P.fsync_n, quick ? fn_quick : fn_full, P.nn * sizeof(size_t));
 	P.mmap_bytes = quick ? 64 << 20 : 512 << 20;
 	P.mmap_iters = quick ? 20 : 200;
 	P.mem_k = quick ? 100 : 1000;
@@ -2386,8 +1459,9 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	uname(&u);
 	setup();
-	say("%s, page %ld, PMD %zu, %d runs per figure%s", u.release, ps, pmd,
+	say("%s, page %ld, PMD %zu, %d runs per case%s", u.release, ps, pmd,
 	    P.reps, P.quick ? ", quick" : "");
+	print_meta(&u);
 
 	with_fa1 = fa_default > 0 && section_on("fa1");
 	if (section_on("seq"))
@@ -2406,18 +1480,7 @@ int main(int argc, char **argv)
 		section_huge();
 	restore();
 	vmmap_resize(vfd, 0);
-
-	eval_targets();
+	printf("{\"rec\":\"end\",\"seconds\":%ld}\n", (long)(time(NULL) - t0));
 	say("done in %ld s", (long)(time(NULL) - t0));
-	printf("VMMAP-BENCH-TABLE-BEGIN\n");
-	print_tables(&u);
-	printf("VMMAP-BENCH-TABLE-END\n");
-	printf("VMMAP-BENCH-PLOT-BEGIN\n");
-	print_plot();
-	printf("VMMAP-BENCH-PLOT-END\n");
-	printf("VMMAP-BENCH-JSON-BEGIN\n");
-	print_json(&u);
-	printf("VMMAP-BENCH-JSON-END\n");
-	fflush(stdout);
 	return 0;
 }
