@@ -147,6 +147,17 @@ def paired_ratio(a, b, q=0.5):
                      for ta, tb in zip(a.v["ns"], b.v["ns"])], q)
 
 
+def finite(o):
+    """@o with NaN and infinities as None: JSON has no such numbers."""
+    if isinstance(o, dict):
+        return {k: finite(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [finite(v) for v in o]
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    return o
+
+
 def fmt(v, f):
     return "n/a" if v is None or math.isnan(v) else f % v
 
@@ -518,14 +529,13 @@ class Run:
              "bytes_per_page": {k: stats(v) for k, v in cols.items()}}
             for bk, pages, n, cols in self.mem_rows()]
         meta = dict(self.meta)
-        meta.pop("rec", None)
+        for k in ("rec", "tool", "format"):
+            meta.pop(k, None)
         meta["seconds"] = self.seconds
         doc = {"tool": "vmmap-bench", "format": 2, "meta": meta,
                "results": res, "ratios": rat, "memory": mem,
                "targets": self.targets}
-        # NaN and infinity are not JSON: null
-        text = json.dumps(doc, indent=1)
-        return re.sub(r"\b(NaN|-?Infinity)\b", "null", text) + "\n"
+        return json.dumps(finite(doc), indent=1, allow_nan=False) + "\n"
 
     def plot_data(self):
         ids = ["seq_read_cold", "seq_read_warm", "seq_write_cold",
