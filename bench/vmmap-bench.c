@@ -608,7 +608,7 @@ static void run_v(const char *id, const char *const *vars, const long *fas,
 	}
 	if (nv > 1 || fas[0] > 0)
 		set_fault_around(fa_default);
-	say("%s done", id);
+	say("%s %s done", id, vars[nv - 1]);
 }
 
 static void run(const char *id, const char *var, const char *title,
