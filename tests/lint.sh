@@ -3,7 +3,8 @@
 # kernel community runs, taken from Debian's linux-source-6.12:
 #   checkpatch.pl --strict --no-tree, the kernel's .clang-format (check only),
 #   kernel-doc -none -Wall (every documented function fully documented),
-#   and a W=1 build with sparse (C=2) against the 6.1 amd64 headers.
+#   and a W=1 build with sparse (C=2) against the 6.1 amd64 headers;
+# and tests/guide-names.sh: every vmmap_* name in docs/mmap-path.md exists.
 # Fails on any finding. Usage: tests/lint.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +30,7 @@ for f in module/*.c module/*.h uapi/vmmap.h; do
 	[ "$f" = module/vmmap.mod.c ] || files+=("$f")
 done
 fail=0
+"$top/tests/guide-names.sh" || fail=1
 for f in "${files[@]}"; do
 	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse -f "$f" |
 		grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)
@@ -54,4 +56,4 @@ if [ "$fail" -ne 0 ]; then
 	echo "lint: FAILED"
 	exit 1
 fi
-echo "lint: checkpatch, clang-format, kernel-doc, W=1 and sparse clean"
+echo "lint: checkpatch, clang-format, kernel-doc, W=1, sparse and guide names clean"
