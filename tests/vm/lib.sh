@@ -170,12 +170,114 @@ vm_suites() {
 	esac
 }
 
-# vm_sources ARCH DIST - a sources.list (one-line format) for vm_suites DIST.
+# Debian's suite names (codenames and aliases): what tells a Debian archive
+# from the other apt sources of a host.
+VM_DEBIAN_SUITES="stretch buster bullseye bookworm trixie forky duke oldoldstable
+	oldstable stable testing unstable sid experimental"
+
+# vm_apt_uris [DIR] - "SUITE URI" for each suite of each enabled deb source
+# of the apt configuration in DIR (default /etc/apt), in apt's order:
+# DIR/sources.list and DIR/sources.list.d/*.list (one-line format, "deb
+# [options] URI SUITE COMPONENT..."), DIR/sources.list.d/*.sources (deb822:
+# Types, URIs, Suites, Enabled). Only http(s) and file URIs (what debootstrap
+# takes too).
+vm_apt_uris() {
+	local dir=${1:-/etc/apt} f files=()
+	[[ -f $dir/sources.list ]] && files+=("$dir/sources.list")
+	for f in "$dir"/sources.list.d/*; do
+		[[ -f $f && ($f == *.list || $f == *.sources) ]] && files+=("$f")
+	done
+	[[ ${#files[@]} -gt 0 ]] || return 0
+	awk '
+	function out(suites, uris,   s, u, ns, nu, i, j) {
+		nu = split(uris, u, " ")
+		ns = split(suites, s, " ")
+		for (i = 1; i <= nu; i++)
+			for (j = 1; j <= ns; j++)
+				if (u[i] ~ /^(https?|file):/)
+					print s[j], u[i]
+	}
+	function flush() {
+		if (f["types"] ~ /(^|[ \t])deb([ \t]|$)/ && tolower(f["enabled"]) !~ /^[ \t]*no[ \t]*$/)
+			out(f["suites"], f["uris"])
+		split("", f)
+		key = ""
+	}
+	FNR == 1 { flush(); deb822 = FILENAME ~ /\.sources$/ }
+	!deb822 {
+		sub(/#.*/, "")
+		if ($1 != "deb")
+			next
+		i = 2
+		if ($2 ~ /^\[/) {
+			while (i < NF && $i !~ /\]$/)
+				i++
+			i++
+		}
+		out($(i + 1), $i)
+		next
+	}
+	/^#/ { next }
+	/^[ \t]*$/ { flush(); next }
+	/^[ \t]/ { if (key != "") f[key] = f[key] " " $0; next }
+	{
+		key = tolower($0)
+		sub(/:.*/, "", key)
+		v = $0
+		sub(/^[^:]*:/, "", v)
+		f[key] = v
+	}
+	END { flush() }
+	' "${files[@]}"
+}
+
+# vm_mirror [-s] [DIR] - the URI of the Debian archive to fetch from:
+# $VMMAP_MIRROR, else the first Debian archive among the host's apt sources
+# (vm_apt_uris DIR) with a suite that is not a -security one. With -s, the
+# archive of the -security suites: $VMMAP_SECURITY_MIRROR, else the host's
+# first source of a Debian -security suite, else the archive's URI with
+# "-security" appended (the layout of Debian's own and most mirrors). Fails,
+# saying why, if there is none.
+vm_mirror() {
+	local security=0 suites uri
+	if [[ ${1-} == -s ]]; then
+		security=1
+		shift
+	fi
+	suites=" ${VM_DEBIAN_SUITES//[$'\t\n']/ } "
+	if [[ $security == 0 && -n ${VMMAP_MIRROR-} ]]; then
+		uri=$VMMAP_MIRROR
+	elif [[ $security == 1 && -n ${VMMAP_SECURITY_MIRROR-} ]]; then
+		uri=$VMMAP_SECURITY_MIRROR
+	else
+		uri=$(vm_apt_uris "${1-}" | while read -r s u; do
+			if [[ $security == 1 && $s == *-security && $suites == *" ${s%-security} "* ]] ||
+				[[ $security == 0 && $s != *-security && $suites == *" ${s%%-*} "* ]]; then
+				echo "$u"
+				break
+			fi
+		done)
+		if [[ -z $uri && $security == 1 ]]; then
+			uri=$(vm_mirror "$@") || return 1
+			uri=${uri%/}-security
+		fi
+	fi
+	if [[ -z $uri ]]; then
+		vm_say "error: no Debian archive in the apt sources of ${1:-/etc/apt}" \
+			"(sources.list, sources.list.d/*.list or *.sources); set VMMAP_MIRROR to its URL"
+		return 1
+	fi
+	echo "${uri%/}"
+}
+
+# vm_sources ARCH DIST - a sources.list (one-line format) for vm_suites DIST,
+# from vm_mirror's archives.
 vm_sources() {
-	local s url
+	local s url main security
+	main=$(vm_mirror) && security=$(vm_mirror -s) || return 1
 	for s in $(vm_suites "$2"); do
-		url=http://deb.debian.org/debian
-		[[ $s == *-security ]] && url=http://deb.debian.org/debian-security
+		url=$main
+		[[ $s == *-security ]] && url=$security
 		echo "deb [arch=$1 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $url $s main"
 	done
 }
@@ -184,19 +286,22 @@ vm_sources() {
 # configuration for ARCH packages of DIST, or with ARCH "src" for its source
 # packages (deb-src); sets APT_CONF to its config file.
 vm_apt_setup() {
-	local apt_arch=$1 dist=$2 a="$VM_CACHE/apt/$1-$2" index=Packages
+	local apt_arch=$1 dist=$2 a="$VM_CACHE/apt/$1-$2" index=Packages sources stale=""
 	APT_CONF="$a/apt.conf"
 	if [[ $apt_arch == src ]]; then
 		apt_arch=amd64 index=Sources
 	fi
+	sources=$(vm_sources "$apt_arch" "$dist") || exit 1
+	[[ $index == Packages ]] || sources=$(sed 's/^deb \[arch=[^ ]* /deb-src [/' <<<"$sources")
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/state"
+	# Another archive than last time (VMMAP_MIRROR, the host's sources): its
+	# lists, fetched now.
+	if [[ $sources != "$(cat "$a/sources.list" 2>/dev/null)" ]]; then
+		echo "$sources" >"$a/sources.list"
+		stale=1
+	fi
 	if [[ ! -f $APT_CONF ]]; then
-		mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/state"
 		: >"$a/status"
-		if [[ $index == Sources ]]; then
-			vm_sources "$apt_arch" "$dist" | sed 's/^deb \[arch=[^ ]* /deb-src [/'
-		else
-			vm_sources "$apt_arch" "$dist"
-		fi >"$a/sources.list"
 		cat >"$APT_CONF.new" <<-EOF
 			Dir::Etc::SourceList "$a/sources.list";
 			Dir::Etc::SourceParts "/dev/null";
@@ -220,7 +325,7 @@ vm_apt_setup() {
 		fi
 		mv "$APT_CONF.new" "$APT_CONF"
 	fi
-	if [[ -z $(find "$a/lists" -maxdepth 1 -name "*$index*" -mmin -1440 -print -quit) ]]; then
+	if [[ -n $stale || -z $(find "$a/lists" -maxdepth 1 -name "*$index*" -mmin -1440 -print -quit) ]]; then
 		vm_say "apt-get update ($1 $dist)"
 		apt-get -c "$APT_CONF" -qq update >&2 ||
 			vm_say "apt-get update reported errors; trying with what it got"
