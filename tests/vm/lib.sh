@@ -231,36 +231,72 @@ vm_apt_uris() {
 	' "${files[@]}"
 }
 
+# vm_debian_suite SUITE - true if SUITE is one of Debian's: a name of
+# VM_DEBIAN_SUITES, alone or with -updates, -backports, -proposed-updates
+# or -security.
+vm_debian_suite() {
+	local base=${1%-updates}
+	base=${base%-proposed}
+	base=${base%-backports}
+	base=${base%-security}
+	[[ " ${VM_DEBIAN_SUITES//[$'\t\n']/ } " == *" $base "* ]]
+}
+
+# Where apt keeps the Release files of the host's sources (their Origin
+# tells a Debian archive from another vendor's that uses Debian's suite
+# names).
+VM_APT_LISTS=/var/lib/apt/lists
+
+# vm_apt_origin URI SUITE - the Origin of the Release file apt has for SUITE
+# of URI in VM_APT_LISTS; nothing if it has none.
+vm_apt_origin() {
+	local f=${1#*://}
+	f=${f%/}
+	f=${f//\//_}_dists_$2
+	sed -n 's/^Origin: //p' "$VM_APT_LISTS/${f}_InRelease" "$VM_APT_LISTS/${f}_Release" \
+		2>/dev/null | head -n 1
+}
+
 # vm_mirror [-s] [DIR] - the URI of the Debian archive to fetch from:
-# $VMMAP_MIRROR, else the first Debian archive among the host's apt sources
-# (vm_apt_uris DIR) with a suite that is not a -security one. With -s, the
-# archive of the -security suites: $VMMAP_SECURITY_MIRROR, else the host's
-# first source of a Debian -security suite, else the archive's URI with
-# "-security" appended (the layout of Debian's own and most mirrors). Fails,
-# saying why, if there is none.
+# $VMMAP_MIRROR, else among the host's sources (vm_apt_uris DIR) of a
+# Debian suite (vm_debian_suite) other than -security, the first whose
+# Release file says "Origin: Debian", else the first apt has no Release
+# file for (another vendor may use Debian's suite names). With -s, the
+# archive of the -security suites: $VMMAP_SECURITY_MIRROR, else the first
+# such source of a -security suite, else vm_mirror's URI with "-security"
+# appended (the layout of Debian's own and most mirrors). Fails, saying
+# what to set, if there is none.
 vm_mirror() {
-	local security=0 suites uri
+	local security=0 uri s u o unknown=""
 	if [[ ${1-} == -s ]]; then
 		security=1
 		shift
 	fi
-	suites=" ${VM_DEBIAN_SUITES//[$'\t\n']/ } "
-	if [[ $security == 0 && -n ${VMMAP_MIRROR-} ]]; then
-		uri=$VMMAP_MIRROR
-	elif [[ $security == 1 && -n ${VMMAP_SECURITY_MIRROR-} ]]; then
-		uri=$VMMAP_SECURITY_MIRROR
+	if [[ $security == 0 ]]; then
+		uri=${VMMAP_MIRROR-}
 	else
-		uri=$(vm_apt_uris "${1-}" | while read -r s u; do
-			if [[ $security == 1 && $s == *-security && $suites == *" ${s%-security} "* ]] ||
-				[[ $security == 0 && $s != *-security && $suites == *" ${s%%-*} "* ]]; then
-				echo "$u"
+		uri=${VMMAP_SECURITY_MIRROR-}
+	fi
+	if [[ -z $uri ]]; then
+		while read -r s u; do
+			if [[ $s == *-security ]]; then
+				[[ $security == 1 ]] || continue
+			else
+				[[ $security == 0 ]] || continue
+			fi
+			vm_debian_suite "$s" || continue
+			o=$(vm_apt_origin "$u" "$s")
+			if [[ $o == Debian ]]; then
+				uri=$u
 				break
 			fi
-		done)
-		if [[ -z $uri && $security == 1 ]]; then
-			uri=$(vm_mirror "$@") || return 1
-			uri=${uri%/}-security
-		fi
+			[[ -n $o || -n $unknown ]] || unknown=$u
+		done < <(vm_apt_uris "${1-}")
+		uri=${uri:-$unknown}
+	fi
+	if [[ -z $uri && $security == 1 ]]; then
+		uri=$(vm_mirror "$@") || return 1
+		uri=${uri%/}-security
 	fi
 	if [[ -z $uri ]]; then
 		vm_say "error: no Debian archive in the apt sources of ${1:-/etc/apt}" \
@@ -292,7 +328,7 @@ vm_apt_setup() {
 		apt_arch=amd64 index=Sources
 	fi
 	sources=$(vm_sources "$apt_arch" "$dist") || exit 1
-	[[ $index == Packages ]] || sources=$(sed 's/^deb \[arch=[^ ]* /deb-src [/' <<<"$sources")
+	[[ $index == Packages ]] || sources=${sources//"deb [arch=$apt_arch "/"deb-src ["}
 	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/state"
 	# Another archive than last time (VMMAP_MIRROR, the host's sources): its
 	# lists, fetched now.
