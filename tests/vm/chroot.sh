@@ -15,7 +15,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[[ $# -ge 1 && $1 != -* ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+[[ $# -ge 1 && $1 != -* ]] || vm_usage
 suite=$1
 shift
 [[ $(id -u) == 0 ]] || vm_die "chroots need root (debootstrap, chroot)"

@@ -40,6 +40,81 @@ vm_row() {
 vm_say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 vm_die() { vm_say "error: $*"; exit 1; }
 
+# vm_usage - the calling script's usage, its header comment (line 2 to the
+# "set -" line), on stderr; exits 2.
+vm_usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+
+# vm_each [-c] [-t] [-s SUMMARY] NAME FUNC ITEM... - the loop of the scripts
+# that test kernel after kernel: FUNC ITEM for each ITEM in turn (with
+# VM_EACH_I its number from 1, VM_EACH_N their count), FUNC reporting each
+# of its results with vm_result. Then the summary line
+#   NAME: N passed, M failed[ (T s)]
+# N and M counting the results, -t adding the time the loop took; or what
+# the function SUMMARY prints instead (":" for nothing). With -c, results go
+# to stderr as they come and, after the loop and a "done in T s" there,
+# together to stdout. Returns 1 if a result failed.
+vm_each() {
+	local collect=0 timed=0 summary="" name func item start=$SECONDS
+	while [[ $1 == -* ]]; do
+		case "$1" in
+		-c) collect=1; shift ;;
+		-t) timed=1; shift ;;
+		-s) summary=$2; shift 2 ;;
+		esac
+	done
+	name=$1 func=$2
+	shift 2
+	VM_EACH_N=$# VM_EACH_I=0 VM_EACH_COLLECT=$collect VM_EACH_PASS=0 VM_EACH_FAIL=0
+	VM_EACH_LINES=()
+	for item in "$@"; do
+		VM_EACH_I=$((VM_EACH_I + 1))
+		"$func" "$item"
+	done
+	if [[ $collect == 1 ]]; then
+		vm_say "done in $((SECONDS - start)) s"
+		[[ ${#VM_EACH_LINES[@]} == 0 ]] || printf '%s\n' "${VM_EACH_LINES[@]}"
+	fi
+	if [[ -n $summary ]]; then
+		"$summary"
+	elif [[ $timed == 1 ]]; then
+		echo "$name: $VM_EACH_PASS passed, $VM_EACH_FAIL failed ($((SECONDS - start)) s)"
+	else
+		echo "$name: $VM_EACH_PASS passed, $VM_EACH_FAIL failed"
+	fi
+	[[ $VM_EACH_FAIL == 0 ]]
+}
+
+# vm_result LINE - report a result of vm_each's FUNC: LINE starts with
+# PASS or OK if it passed.
+vm_result() {
+	if [[ $1 == PASS* || $1 == OK* ]]; then
+		VM_EACH_PASS=$((VM_EACH_PASS + 1))
+	else
+		VM_EACH_FAIL=$((VM_EACH_FAIL + 1))
+	fi
+	if [[ $VM_EACH_COLLECT == 1 ]]; then
+		vm_say "$1"
+		VM_EACH_LINES+=("$1")
+	else
+		echo "$1"
+	fi
+}
+
+# vm_quiet ERR COMMAND... - COMMAND, its output thrown away and its errors
+# appended to the file ERR ("-": left on stderr); with VM_VERBOSE=1 both
+# shown as they come.
+vm_quiet() {
+	local err=$1
+	shift
+	if [[ ${VM_VERBOSE-0} == 1 ]]; then
+		"$@"
+	elif [[ $err == - ]]; then
+		"$@" >/dev/null
+	else
+		"$@" >/dev/null 2>>"$err"
+	fi
+}
+
 # vm_quote WORD... - the words single-quoted for a POSIX shell (busybox sh).
 vm_quote() {
 	local w out=""
