@@ -5,6 +5,9 @@
 #   VMMAP_CACHE  cache for kernels, headers and apt state
 #                (default ${XDG_CACHE_HOME:-$HOME/.cache}/vmmap; safe to delete)
 #   VMMAP_TOP    source tree to build and test (default: this repository)
+#   VMMAP_MIRROR, VMMAP_SECURITY_MIRROR  the Debian archive and the one of
+#                its -security suites (default: from the host's apt
+#                sources; see vm_mirror)
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_TOP=${VMMAP_TOP:-$(cd "$VM_DIR/../.." && pwd)}
