@@ -25,7 +25,6 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../tests/vm/lib.sh
 . "$(dirname "$0")/../tests/vm/lib.sh"
 
-usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 kernel=6.12-amd64 out="$VM_TOP/build/bench" timeout="" hardened=0 doc="" quick=0
 gargs=()
@@ -37,7 +36,7 @@ while [[ $# -gt 0 ]]; do
 	--hardened) hardened=1; shift ;;
 	--doc) doc=1; shift ;;
 	--no-doc) doc=0; shift ;;
-	-h | --help) usage ;;
+	-h | --help) vm_usage ;;
 	--) shift; gargs+=("$@"); break ;;
 	*) [[ $1 == --quick ]] && quick=1
 	   gargs+=("$1"); shift ;;

@@ -27,12 +27,11 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
 
-usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 rebuild=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--rebuild) rebuild=1; shift ;;
-	-*) usage ;;
+	-*) vm_usage ;;
 	*) break ;;
 	esac
 done
@@ -40,7 +39,7 @@ arch=${1:-amd64}
 case "$arch" in
 amd64) cross="" triplet=x86_64-linux-gnu want='x86-64' ;;
 arm64) cross=aarch64-linux-gnu- triplet=aarch64-linux-gnu want='ARM aarch64' ;;
-*) usage ;;
+*) vm_usage ;;
 esac
 dist=bookworm
 progs=(fio memtester stress-ng)

@@ -23,13 +23,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$top/tests/vm/lib.sh"
 
-usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-long=0 verbose=0
+long=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	-l) long=1; shift ;;
-	-v) verbose=1; shift ;;
-	-*) usage ;;
+	-v) VM_VERBOSE=1; shift ;;
+	-*) vm_usage ;;
 	*) break ;;
 	esac
 done
@@ -79,28 +78,21 @@ figures() {
 	echo "fio $f"
 }
 
-passed=0 failed=0 start_all=$SECONDS status=0
-for kernel in "$@"; do
+# clients_kernel KERNEL - the clients under KERNEL, their result line.
+clients_kernel() {
+	local kernel=$1 log="$VM_LOGS/clients-$1.log" start=$SECONDS result=FAIL why="" bin=""
+	local ok="" plan="" run_ok=1 nok line
 	mkdir -p "$VM_LOGS"
-	log="$VM_LOGS/clients-$kernel.log"
 	rm -f "$log"
-	start=$SECONDS
 	KVER=$kernel ARCH="?"
-	result=FAIL why="" bin="" ok="" plan=""
 	if ! vm_kernel_env "$kernel" >/dev/null 2>"$log.err"; then
 		why="cannot get kernel $kernel"
 	elif ! bin=$(stage_arch "$ARCH" 2>>"$log.err"); then
 		why="client build failed for $ARCH"
 	else
-		[[ $verbose == 1 ]] && cat "$log.err" >&2
-		run_ok=1
-		if [[ $verbose == 1 ]]; then
-			"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
-				--bin "$bin/bin" --root "$bin/root" -- "${guest[@]}" || run_ok=0
-		else
-			"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
-				--bin "$bin/bin" --root "$bin/root" -- "${guest[@]}" >/dev/null 2>>"$log.err" || run_ok=0
-		fi
+		[[ ${VM_VERBOSE-0} == 1 ]] && cat "$log.err" >&2
+		vm_quiet "$log.err" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" --timeout "$timeout" \
+			--bin "$bin/bin" --root "$bin/root" -- "${guest[@]}" || run_ok=0
 		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n 1)
 		ok=$(grep -a -c '^ok [0-9]' "$log") || true
 		if [[ $run_ok == 1 && -n $plan && $ok == "$plan" ]]; then
@@ -115,15 +107,10 @@ for kernel in "$@"; do
 	[[ -f $log ]] && line+="; $(figures "$log")"
 	[[ -f ${bin-}/root/etc/vmmap-clients ]] && line+="; $(sed -z 's/\n$//; s/\n/, /g' "$bin/root/etc/vmmap-clients")"
 	[[ -n $why ]] && line+=" [$why]"
-	echo "$line"
-	if [[ $result == PASS ]]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1)) status=1
-		tail -n 20 "$log.err" >&2 || true
-	fi
+	vm_result "$line"
+	[[ $result == PASS ]] || tail -n 20 "$log.err" >&2 || true
 	vm_say "$kernel: build, boot and run took $((SECONDS - start)) s; console: $log"
 	rm -f "$log.err"
-done
-echo "clients: $passed passed, $failed failed ($((SECONDS - start_all)) s)"
-exit "$status"
+}
+
+vm_each -t clients clients_kernel "$@"

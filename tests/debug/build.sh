@@ -18,12 +18,11 @@ debug_dir=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$debug_dir/../vm/lib.sh"
 
-usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 print_env=0
 case "${1-}" in
 --env) print_env=1 ;;
 "") ;;
-*) usage ;;
+*) vm_usage ;;
 esac
 
 fragment="$debug_dir/debug.config"

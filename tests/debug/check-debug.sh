@@ -18,7 +18,6 @@ debug_dir=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$debug_dir/../vm/lib.sh"
 
-usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 secs=60 calls=20000 seed=1 verbose=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
@@ -26,10 +25,10 @@ while [[ $# -gt 0 ]]; do
 	-n) calls=${2?}; shift 2 ;;
 	-s) seed=${2?}; shift 2 ;;
 	-v) verbose=(-v); shift ;;
-	*) usage ;;
+	*) vm_usage ;;
 	esac
 done
-[[ $secs =~ ^[0-9]+$ && $calls =~ ^[0-9]+$ ]] || usage
+[[ $secs =~ ^[0-9]+$ && $calls =~ ^[0-9]+$ ]] || vm_usage
 
 kernel=6.12-amd64-debug
 start=$SECONDS

@@ -28,19 +28,21 @@ DKMS_CASES="bookworm:6.1-amd64 trixie:6.12-amd64-trixie sid:7.2-amd64
 dk_setup() {
 	local suite=$1 kernel=$2
 	shift 2
-	vm_kernel_env "$kernel" || vm_die "cannot get kernel $kernel"
+	# Callers test its status (if ! dk_setup ...), which turns set -e off
+	# in here: every step says how it failed and returns.
+	vm_kernel_env "$kernel" || { vm_say "cannot get kernel $kernel"; return 1; }
 	DK_BINDS=() DK_ENV=()
 	if [[ $ARCH == amd64 ]]; then
-		DK_ROOT=$("$VM_DIR/chroot.sh" "$suite" dkms openssl "linux-headers-$KVER" "$@")
+		DK_ROOT=$("$VM_DIR/chroot.sh" "$suite" dkms openssl "linux-headers-$KVER" "$@") || return 1
 		DK_ARCH=x86_64
 	else
 		# shellcheck disable=SC2086 # a list of package names
-		DK_ROOT=$("$VM_DIR/chroot.sh" "$suite" dkms openssl $BUILD_PKGS "$@")
+		DK_ROOT=$("$VM_DIR/chroot.sh" "$suite" dkms openssl $BUILD_PKGS "$@") || return 1
 		DK_ARCH=aarch64
 		DK_BINDS=(-b "${KDIR%/usr/src/*}")
 		DK_ENV=(DEB_HOST_ARCH=arm64 DEB_HOST_GNU_TYPE=aarch64-linux-gnu)
-		mkdir -p "$DK_ROOT/lib/modules/$KVER"
-		ln -sfn "$KDIR" "$DK_ROOT/lib/modules/$KVER/build"
+		mkdir -p "$DK_ROOT/lib/modules/$KVER" &&
+			ln -sfn "$KDIR" "$DK_ROOT/lib/modules/$KVER/build"
 	fi
 }
 

@@ -23,7 +23,7 @@ if [[ ${1-} == --boot ]]; then
 	boot=1
 	shift
 fi
-[[ ${1-} != -* ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+[[ ${1-} != -* ]] || vm_usage
 [[ $# -gt 0 ]] || set -- bookworm:6.1-amd64 trixie:6.12-amd64-trixie sid:7.2-amd64
 
 debs="$VM_TOP/build/deb"
@@ -53,18 +53,17 @@ vermagic_ok() {
 }
 nothing_left() { [[ -z $(leftovers) ]] || { leftovers; false; }; }
 
-mkdir -p "$VM_LOGS"
-lines=() pass=0 fail=0
-for case in "$@"; do
-	suite=${case%%:*} kernel=${case#*:}
-	log="$VM_LOGS/deb-$suite-$kernel.log"
+# deb_case SUITE:KERNEL - the packages installed, checked and purged in the
+# SUITE chroot, with --boot the suite under KERNEL with the module dkms
+# built: the case's result line.
+deb_case() {
+	local suite=${1%%:*} kernel=${1#*:} result="-/-" ko line
+	log="$VM_LOGS/deb-$suite-$kernel.log" failed=()
 	vm_say "vmmap-dkms in $suite for $kernel (log: $log)"
-	failed=() result=""
 	if ! dk_setup "$suite" "$kernel" >"$log" 2>&1 || [[ $ARCH != amd64 ]]; then
 		vm_say "cannot set up $suite for $kernel (amd64 kernels only)"
-		lines+=("FAIL deb-$suite $kernel ? ? 0/0")
-		fail=$((fail + 1))
-		continue
+		vm_result "FAIL deb-$suite $kernel ? ? 0/0"
+		return 0
 	fi
 	# A clean start: no vmmap from an earlier run or from dkms-test.sh.
 	dk_reset >>"$log" 2>&1
@@ -79,7 +78,6 @@ for case in "$@"; do
 	check "group vmmap" dk_run getent group vmmap
 	check "udev rule" dk_run sh -c 'cat /lib/udev/rules.d/60-vmmap.rules || cat /usr/lib/udev/rules.d/60-vmmap.rules'
 	check "vmmap-utils" dk_run sh -c 'test -x /usr/bin/vmmap-demo && test -x /usr/bin/vmmapctl && test -s /usr/share/man/man1/vmmapctl.1*'
-	result="-/-"
 	if [[ $boot == 1 && ${#failed[@]} == 0 ]]; then
 		if ko=$(dk_module); then
 			result=$(dk_boot "deb-$suite" "$kernel" "$ko")
@@ -93,17 +91,14 @@ for case in "$@"; do
 	check "nothing left after purge" nothing_left
 	rm -rf "$DK_ROOT/tmp/vmmap-debs"
 
+	line="deb-$suite $KVER $ARCH $PAGESIZE $result"
 	if [[ ${#failed[@]} == 0 ]]; then
-		line="PASS deb-$suite $KVER $ARCH $PAGESIZE $result"
-		pass=$((pass + 1))
+		vm_result "PASS $line"
 	else
-		line="FAIL deb-$suite $KVER $ARCH $PAGESIZE $result"
-		fail=$((fail + 1))
 		vm_say "failed checks: $(printf '%s; ' "${failed[@]}")see $log"
+		vm_result "FAIL $line"
 	fi
-	vm_say "$line"
-	lines+=("$line")
-done
-printf '%s\n' "${lines[@]}"
-echo "deb: $pass passed, $fail failed"
-[[ $fail == 0 ]]
+}
+
+mkdir -p "$VM_LOGS"
+vm_each -c deb deb_case "$@"

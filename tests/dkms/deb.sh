@@ -12,7 +12,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 
-[[ $# -le 1 && ${1-} != -* ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+[[ $# -le 1 && ${1-} != -* ]] || vm_usage
 out=$(realpath -m "${1:-$VM_TOP/build/deb}")
 suite=bookworm # the oldest release with dh-dkms; its packages install on newer ones
 

@@ -23,50 +23,47 @@ if [[ ${1-} == --no-boot ]]; then
 	boot=0
 	shift
 fi
-[[ ${1-} != -* ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+[[ ${1-} != -* ]] || vm_usage
 # shellcheck disable=SC2086 # the default list is space-separated
 [[ $# -gt 0 ]] || set -- $DKMS_CASES
 
-mkdir -p "$VM_LOGS"
-lines=() pass=0 fail=0
-for case in "$@"; do
-	suite=${case%%:*} kernel=${case#*:}
+# dkms_case SUITE:KERNEL - dkms in the SUITE chroot for KERNEL, then the
+# suite under KERNEL with the module it built: the case's result line.
+dkms_case() {
+	local suite=${1%%:*} kernel=${1#*:} log line src mod ko
 	log="$VM_LOGS/dkms-$suite-$kernel.log"
 	vm_say "dkms in $suite for $kernel (log: $log)"
-	line=""
 	if ! dk_setup "$suite" "$kernel" >"$log" 2>&1; then
-		line="FAIL dkms-$suite $kernel ? ? 0/0"
 		vm_say "chroot setup failed:"
 		tail -n 5 "$log" >&2
-	else
-		src="/usr/src/vmmap-$DKMS_VERSION"
-		mod="vmmap/$DKMS_VERSION"
-		dk_reset >>"$log" 2>&1
-		vm_copy_src "$DK_ROOT$src"
-		if dk_run sh -exc "
-			dkms add $mod
-			dkms build $mod -k $KVER -a $DK_ARCH
-			dkms install $mod -k $KVER -a $DK_ARCH
-			dkms status vmmap" >>"$log" 2>&1 && ko=$(dk_module); then
-			vm_say "built and installed: $(grep -a '^vmmap' "$log" | tail -n 1)"
-			if [[ $boot == 1 ]]; then
-				line=$(dk_boot "dkms-$suite" "$kernel" "$ko")
-			else
-				line="PASS dkms-$suite $KVER $ARCH $PAGESIZE -/-"
-			fi
-		else
-			line="FAIL dkms-$suite $KVER $ARCH $PAGESIZE 0/0"
-			vm_say "dkms failed (log: $log); its make.log:"
-			find "$DK_ROOT/var/lib/dkms/vmmap" -name make.log -exec cat {} + >&2 2>/dev/null || true
-		fi
-		dk_run dkms remove "$mod" --all >>"$log" 2>&1 || vm_say "dkms remove failed (see $log)"
-		rm -rf "${DK_ROOT:?}$src"
-		dk_cleanup
+		vm_result "FAIL dkms-$suite $kernel ? ? 0/0"
+		return 0
 	fi
-	vm_say "$line"
-	lines+=("$line")
-	if [[ $line == PASS* ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-done
-printf '%s\n' "${lines[@]}"
-echo "dkms: $pass passed, $fail failed"
-[[ $fail == 0 ]]
+	src="/usr/src/vmmap-$DKMS_VERSION"
+	mod="vmmap/$DKMS_VERSION"
+	dk_reset >>"$log" 2>&1
+	vm_copy_src "$DK_ROOT$src"
+	if dk_run sh -exc "
+		dkms add $mod
+		dkms build $mod -k $KVER -a $DK_ARCH
+		dkms install $mod -k $KVER -a $DK_ARCH
+		dkms status vmmap" >>"$log" 2>&1 && ko=$(dk_module); then
+		vm_say "built and installed: $(grep -a '^vmmap' "$log" | tail -n 1)"
+		if [[ $boot == 1 ]]; then
+			line=$(dk_boot "dkms-$suite" "$kernel" "$ko")
+		else
+			line="PASS dkms-$suite $KVER $ARCH $PAGESIZE -/-"
+		fi
+	else
+		line="FAIL dkms-$suite $KVER $ARCH $PAGESIZE 0/0"
+		vm_say "dkms failed (log: $log); its make.log:"
+		find "$DK_ROOT/var/lib/dkms/vmmap" -name make.log -exec cat {} + >&2 2>/dev/null || true
+	fi
+	dk_run dkms remove "$mod" --all >>"$log" 2>&1 || vm_say "dkms remove failed (see $log)"
+	rm -rf "${DK_ROOT:?}$src"
+	dk_cleanup
+	vm_result "$line"
+}
+
+mkdir -p "$VM_LOGS"
+vm_each -c dkms dkms_case "$@"

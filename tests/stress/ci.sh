@@ -19,11 +19,10 @@
 #   VMMAP_TIMEOUT overrides the per-boot timeout (default: estimated)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../vm/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$top/tests/vm/lib.sh"
 
-usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-secs=60 calls=100000 seed=1 procs=4 threads=4 kill_ms=300 do_stress=1 do_fuzz=1 verbose=0 matrix=0
+secs=60 calls=100000 seed=1 procs=4 threads=4 kill_ms=300 do_stress=1 do_fuzz=1 matrix=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	-d) secs=${2?}; shift 2 ;;
@@ -34,21 +33,20 @@ while [[ $# -gt 0 ]]; do
 	-k) kill_ms=${2?}; shift 2 ;;
 	--stress-only) do_fuzz=0; shift ;;
 	--fuzz-only) do_stress=0; shift ;;
-	-v) verbose=1; shift ;;
+	-v) VM_VERBOSE=1; shift ;;
 	--matrix) matrix=1; shift ;;
-	-h | --help) usage ;;
-	-*) usage ;;
+	-*) vm_usage ;;
 	*) break ;;
 	esac
 done
 [[ $secs =~ ^[0-9]+$ && $calls =~ ^[0-9]+$ && $procs =~ ^[0-9]+$ && $threads =~ ^[0-9]+$ &&
-	$kill_ms =~ ^[0-9]+$ ]] || usage
+	$kill_ms =~ ^[0-9]+$ ]] || vm_usage
 if [[ $seed == random ]]; then
 	seed=$(( $(date +%s) % 1000000 ))
 fi
-[[ $seed =~ ^[0-9]+$ ]] || usage
+[[ $seed =~ ^[0-9]+$ ]] || vm_usage
 if [[ $matrix == 1 ]]; then
-	[[ $# -eq 0 ]] || usage
+	[[ $# -eq 0 ]] || vm_usage
 	# shellcheck disable=SC2086 # the list is space-separated
 	set -- $VM_MATRIX_KERNELS
 fi
@@ -74,31 +72,25 @@ guest="rc=0; $guest exit \$rc"
 # about 2.5 ms a call (amd64 and arm64 alike); room for twice that.
 timeout=${VMMAP_TIMEOUT:-$((300 + 2 * secs * do_stress + calls * do_fuzz / 200))}
 
-total_pass=0 total_fail=0 start_all=$SECONDS status=0
-for row in "$@"; do
-	vm_row "$row"	# KERNEL or KERNEL+mmap_prepare, as make matrix
+# stress_row ROW - vmmap-stress and vmmap-fuzz under ROW (KERNEL or
+# KERNEL+mmap_prepare, as make matrix): a result line for each.
+stress_row() {
+	local row=$1 kernel log="$VM_LOGS/stress-$1.log" start run_ok=1 took
+	local progs=() last_ran="" results=() prog result why detail section rc bad reasons
+	local i p r d entry what line
+	vm_row "$row"
 	kernel=$VM_ROW_KERNEL
 	mkdir -p "$VM_LOGS"
-	log="$VM_LOGS/stress-$row.log"
-	rm -f "$log"
+	rm -f "$log" "$log.err"
 	KVER="$kernel" ARCH="?"
 	vm_kernel_env "$kernel" >/dev/null 2>&1 || true
 	start=$SECONDS
-	run_ok=1
-	if [[ $verbose == 1 ]]; then
-		env "${VM_ROW_ENV[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
-			--timeout "$timeout" -- sh -c "$guest" || run_ok=0
-	else
-		env "${VM_ROW_ENV[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
-			--timeout "$timeout" -- sh -c "$guest" >/dev/null 2>"$log.err" || run_ok=0
-	fi
+	vm_quiet "$log.err" env "${VM_ROW_ENV[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
+		--timeout "$timeout" -- sh -c "$guest" || run_ok=0
 	took=$((SECONDS - start))
 
-	progs=()
 	[[ $do_stress == 1 ]] && progs+=(stress)
 	[[ $do_fuzz == 1 ]] && progs+=(fuzz)
-	last_ran=""
-	results=()
 	for prog in "${progs[@]}"; do
 		result=FAIL why="" detail=""
 		if [[ -f $log ]] && grep -a -q "^VMMAP-STRESS-BEGIN $prog\$" "$log"; then
@@ -151,12 +143,7 @@ for row in "$@"; do
 		fi
 		line="$result $KVER $ARCH $what: ${detail:-no summary}$VM_ROW_SUFFIX"
 		[[ -n $why ]] && line+=" [$why]"
-		echo "$line"
-		if [[ $result == PASS ]]; then
-			total_pass=$((total_pass + 1))
-		else
-			total_fail=$((total_fail + 1)) status=1
-		fi
+		vm_result "$line"
 	done
 	vm_say "$row: boot and run took $took s; console: $log"
 	if [[ $run_ok == 0 ]]; then
@@ -165,6 +152,6 @@ for row in "$@"; do
 		[[ -f $log ]] || cat "$log.err" >&2 2>/dev/null || true
 	fi
 	rm -f "$log.err"
-done
-echo "stress: $total_pass passed, $total_fail failed ($((SECONDS - start_all)) s)"
-exit "$status"
+}
+
+vm_each -t stress stress_row "$@"

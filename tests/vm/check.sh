@@ -11,29 +11,19 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-verbose=0
 if [[ ${1-} == -v ]]; then
-	verbose=1
+	VM_VERBOSE=1
 	shift
 fi
+[[ ${1-} != -* ]] || vm_usage
 # shellcheck disable=SC2086 # the default list is space-separated
 [[ $# -gt 0 ]] || set -- $VM_DEFAULT_KERNELS
 
-total_pass=0 total_fail=0 total_skip=0 status=0
-for kernel in "$@"; do
-	log="$VM_LOGS/$kernel.log"
-	rm -f "$log"
-	KVER="$kernel" ARCH="?" PAGESIZE="?"
-	vm_kernel_env "$kernel" || true
-	run_ok=1
-	if [[ $verbose == 1 ]]; then
-		"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-check || run_ok=0
-	else
-		"$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-check >/dev/null || run_ok=0
-	fi
-
-	# TAP: "ok"/"not ok" lines; "# SKIP" (and "not ok ... # TODO") are skips.
-	pass=0 fail=0 skip=0 plan=""
+# check_count_tap LOG KERNEL - "PASSED FAILED SKIPPED" of the TAP results in
+# the console log LOG: "ok"/"not ok" lines, "# SKIP" (and "not ok ... #
+# TODO") counting as skips, results missing from the plan as failures.
+check_count_tap() {
+	local log=$1 pass=0 fail=0 skip=0 todo plan="" ran
 	if [[ -f $log ]]; then
 		pass=$(grep -a -c -E '^ok\b' "$log") || true
 		fail=$(grep -a -c -E '^not ok\b' "$log") || true
@@ -44,9 +34,20 @@ for kernel in "$@"; do
 	fi
 	ran=$((pass + fail + skip))
 	if [[ -n $plan && ${plan#1..} -gt $ran ]]; then
-		vm_say "$kernel: plan $plan but only $ran results"
+		vm_say "$2: plan $plan but only $ran results"
 		fail=$((fail + ${plan#1..} - ran))
 	fi
+	echo "$pass $fail $skip"
+}
+
+# check_kernel KERNEL - the suite under KERNEL, its result line.
+check_kernel() {
+	local kernel=$1 log="$VM_LOGS/$1.log" run_ok=1 pass fail skip ran result
+	rm -f "$log"
+	KVER="$kernel" ARCH="?" PAGESIZE="?"
+	vm_kernel_env "$kernel" || true
+	vm_quiet - "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-check || run_ok=0
+	read -r pass fail skip < <(check_count_tap "$log" "$kernel")
 	ran=$((pass + fail + skip))
 	if [[ $run_ok == 0 && $fail == 0 ]]; then
 		fail=1 # a run that failed (boot, rmmod, leak, warning) counts as a failed test
@@ -54,10 +55,10 @@ for kernel in "$@"; do
 	if [[ $run_ok == 1 && $fail == 0 && $ran -gt 0 ]]; then
 		result=PASS
 	else
-		result=FAIL status=1
+		result=FAIL
 		[[ $ran -gt 0 ]] || vm_say "$kernel: no TAP results"
 	fi
-	echo "$result $KVER $ARCH $PAGESIZE $pass/$ran"
+	vm_result "$result $KVER $ARCH $PAGESIZE $pass/$ran"
 	if [[ $result == FAIL && -f $log ]]; then
 		vm_say "$kernel: console log: $log"
 	elif [[ $result == FAIL ]]; then
@@ -65,6 +66,9 @@ for kernel in "$@"; do
 	fi
 	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail))
 	total_skip=$((total_skip + skip))
-done
-echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
-exit "$status"
+}
+
+check_summary() { echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"; }
+
+total_pass=0 total_fail=0 total_skip=0
+vm_each -s check_summary check check_kernel "$@"

@@ -2,7 +2,8 @@
 # chroot.sh - create (once) a minimal Debian chroot of SUITE in the cache,
 # make sure PACKAGEs are installed in it, and print its path. Idempotent: a
 # run that finds everything in place only prints the path (no network).
-# The chroot's apt uses SUITE with its -updates and -security suites, the
+# The chroot's apt uses SUITE with its -updates and -security suites, from
+# the host's Debian archive (lib.sh vm_mirror; VMMAP_MIRROR overrides), the
 # archive's Release dates are not checked (the archive may be a snapshot),
 # recommends are off and no service starts in it. Needs root (debootstrap,
 # chroot); commands run in it with vm_chroot (lib.sh), which mounts /proc.
@@ -14,13 +15,15 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[[ $# -ge 1 && $1 != -* ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+[[ $# -ge 1 && $1 != -* ]] || vm_usage
 suite=$1
 shift
 [[ $(id -u) == 0 ]] || vm_die "chroots need root (debootstrap, chroot)"
 command -v debootstrap >/dev/null || vm_die "debootstrap missing (tests/vm/deps.sh installs it)"
 
 dir="$VM_CHROOTS/$suite"
+mirror=$(vm_mirror) || exit 1
+sources=$(vm_sources amd64 "$suite" | sed 's/arch=amd64 //') || exit 1
 mkdir -p "$VM_CHROOTS"
 exec 9>"$dir.lock"
 flock 9
@@ -29,9 +32,9 @@ if [[ ! -f $dir/etc/vmmap-chroot ]]; then
 	start=$SECONDS
 	vm_say "debootstrap $suite into $dir (once; about a minute)"
 	rm -rf "$dir.tmp"
-	debootstrap --variant=minbase "$suite" "$dir.tmp" http://deb.debian.org/debian \
+	debootstrap --variant=minbase "$suite" "$dir.tmp" "$mirror" \
 		>"$dir.log" 2>&1 || { tail -n 20 "$dir.log" >&2; vm_die "debootstrap $suite failed (log: $dir.log)"; }
-	vm_sources amd64 "$suite" | sed 's/arch=amd64 //' >"$dir.tmp/etc/apt/sources.list"
+	echo "$sources" >"$dir.tmp/etc/apt/sources.list"
 	cat >"$dir.tmp/etc/apt/apt.conf.d/99vmmap" <<-EOF
 		Acquire::Check-Valid-Until "false";
 		Acquire::Check-Date "false";
@@ -49,6 +52,12 @@ if [[ ! -f $dir/etc/vmmap-chroot ]]; then
 	# The first install below must see the new sources.
 	touch -d @0 "$dir/var/lib/apt/lists"
 	vm_say "$suite chroot made in $((SECONDS - start)) s"
+elif [[ $sources != "$(cat "$dir/etc/apt/sources.list")" ]]; then
+	# Another archive than the chroot was made from (VMMAP_MIRROR, the
+	# host's sources): the next install updates the lists from it.
+	vm_say "$suite chroot: apt sources now from $mirror"
+	echo "$sources" >"$dir/etc/apt/sources.list"
+	touch -d @0 "$dir/var/lib/apt/lists"
 fi
 
 missing=()

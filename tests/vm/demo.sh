@@ -8,7 +8,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[[ $# -le 1 ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+[[ $# -le 1 ]] || vm_usage
 if [[ -e /dev/vmmap ]]; then
 	vm_say "/dev/vmmap exists: running vmmap-demo on this host"
 	make -s -C "$VM_TOP/userspace" OUT="$VM_TOP/build/userspace"

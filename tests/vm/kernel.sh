@@ -189,7 +189,7 @@ if [[ ${1-} == --refresh ]]; then
 	refresh=1
 	shift
 fi
-[[ $# == 1 ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+[[ $# == 1 ]] || vm_usage
 KERNEL=$1
 kernel_row "$KERNEL" ||
 	vm_die "unknown kernel '$KERNEL' (known: $(sed -n 's/^\t\([^*(]*\)) row .*/\1/p' "$0" | xargs))"

@@ -5,6 +5,9 @@
 #   VMMAP_CACHE  cache for kernels, headers and apt state
 #                (default ${XDG_CACHE_HOME:-$HOME/.cache}/vmmap; safe to delete)
 #   VMMAP_TOP    source tree to build and test (default: this repository)
+#   VMMAP_MIRROR, VMMAP_SECURITY_MIRROR  the Debian archive and the one of
+#                its -security suites (default: from the host's apt
+#                sources; see vm_mirror)
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_TOP=${VMMAP_TOP:-$(cd "$VM_DIR/../.." && pwd)}
@@ -39,6 +42,81 @@ vm_row() {
 
 vm_say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 vm_die() { vm_say "error: $*"; exit 1; }
+
+# vm_usage - the calling script's usage, its header comment (line 2 to the
+# "set -" line), on stderr; exits 2.
+vm_usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+
+# vm_each [-c] [-t] [-s SUMMARY] NAME FUNC ITEM... - the loop of the scripts
+# that test kernel after kernel: FUNC ITEM for each ITEM in turn (with
+# VM_EACH_I its number from 1, VM_EACH_N their count), FUNC reporting each
+# of its results with vm_result. Then the summary line
+#   NAME: N passed, M failed[ (T s)]
+# N and M counting the results, -t adding the time the loop took; or what
+# the function SUMMARY prints instead (":" for nothing). With -c, results go
+# to stderr as they come and, after the loop and a "done in T s" there,
+# together to stdout. Returns 1 if a result failed.
+vm_each() {
+	local collect=0 timed=0 summary="" name func item start=$SECONDS
+	while [[ $1 == -* ]]; do
+		case "$1" in
+		-c) collect=1; shift ;;
+		-t) timed=1; shift ;;
+		-s) summary=$2; shift 2 ;;
+		esac
+	done
+	name=$1 func=$2
+	shift 2
+	VM_EACH_N=$# VM_EACH_I=0 VM_EACH_COLLECT=$collect VM_EACH_PASS=0 VM_EACH_FAIL=0
+	VM_EACH_LINES=()
+	for item in "$@"; do
+		VM_EACH_I=$((VM_EACH_I + 1))
+		"$func" "$item"
+	done
+	if [[ $collect == 1 ]]; then
+		vm_say "done in $((SECONDS - start)) s"
+		[[ ${#VM_EACH_LINES[@]} == 0 ]] || printf '%s\n' "${VM_EACH_LINES[@]}"
+	fi
+	if [[ -n $summary ]]; then
+		"$summary"
+	elif [[ $timed == 1 ]]; then
+		echo "$name: $VM_EACH_PASS passed, $VM_EACH_FAIL failed ($((SECONDS - start)) s)"
+	else
+		echo "$name: $VM_EACH_PASS passed, $VM_EACH_FAIL failed"
+	fi
+	[[ $VM_EACH_FAIL == 0 ]]
+}
+
+# vm_result LINE - report a result of vm_each's FUNC: LINE starts with
+# PASS or OK if it passed.
+vm_result() {
+	if [[ $1 == PASS* || $1 == OK* ]]; then
+		VM_EACH_PASS=$((VM_EACH_PASS + 1))
+	else
+		VM_EACH_FAIL=$((VM_EACH_FAIL + 1))
+	fi
+	if [[ $VM_EACH_COLLECT == 1 ]]; then
+		vm_say "$1"
+		VM_EACH_LINES+=("$1")
+	else
+		echo "$1"
+	fi
+}
+
+# vm_quiet ERR COMMAND... - COMMAND, its output thrown away and its errors
+# appended to the file ERR ("-": left on stderr); with VM_VERBOSE=1 both
+# shown as they come.
+vm_quiet() {
+	local err=$1
+	shift
+	if [[ ${VM_VERBOSE-0} == 1 ]]; then
+		"$@"
+	elif [[ $err == - ]]; then
+		"$@" >/dev/null
+	else
+		"$@" >/dev/null 2>>"$err"
+	fi
+}
 
 # vm_quote WORD... - the words single-quoted for a POSIX shell (busybox sh).
 vm_quote() {
@@ -170,12 +248,150 @@ vm_suites() {
 	esac
 }
 
-# vm_sources ARCH DIST - a sources.list (one-line format) for vm_suites DIST.
+# Debian's suite names (codenames and aliases): what tells a Debian archive
+# from the other apt sources of a host.
+VM_DEBIAN_SUITES="stretch buster bullseye bookworm trixie forky duke oldoldstable
+	oldstable stable testing unstable sid experimental"
+
+# vm_apt_uris [DIR] - "SUITE URI" for each suite of each enabled deb source
+# of the apt configuration in DIR (default /etc/apt), in apt's order:
+# DIR/sources.list and DIR/sources.list.d/*.list (one-line format, "deb
+# [options] URI SUITE COMPONENT..."), DIR/sources.list.d/*.sources (deb822:
+# Types, URIs, Suites, Enabled). Only http(s) and file URIs (what debootstrap
+# takes too).
+vm_apt_uris() {
+	local dir=${1:-/etc/apt} f files=()
+	[[ -f $dir/sources.list ]] && files+=("$dir/sources.list")
+	for f in "$dir"/sources.list.d/*; do
+		[[ -f $f && ($f == *.list || $f == *.sources) ]] && files+=("$f")
+	done
+	[[ ${#files[@]} -gt 0 ]] || return 0
+	awk '
+	function out(suites, uris,   s, u, ns, nu, i, j) {
+		nu = split(uris, u, " ")
+		ns = split(suites, s, " ")
+		for (i = 1; i <= nu; i++)
+			for (j = 1; j <= ns; j++)
+				if (u[i] ~ /^(https?|file):/)
+					print s[j], u[i]
+	}
+	function flush() {
+		if (f["types"] ~ /(^|[ \t])deb([ \t]|$)/ && tolower(f["enabled"]) !~ /^[ \t]*no[ \t]*$/)
+			out(f["suites"], f["uris"])
+		split("", f)
+		key = ""
+	}
+	FNR == 1 { flush(); deb822 = FILENAME ~ /\.sources$/ }
+	!deb822 {
+		sub(/#.*/, "")
+		if ($1 != "deb")
+			next
+		i = 2
+		if ($2 ~ /^\[/) {
+			while (i < NF && $i !~ /\]$/)
+				i++
+			i++
+		}
+		out($(i + 1), $i)
+		next
+	}
+	/^#/ { next }
+	/^[ \t]*$/ { flush(); next }
+	/^[ \t]/ { if (key != "") f[key] = f[key] " " $0; next }
+	{
+		key = tolower($0)
+		sub(/:.*/, "", key)
+		v = $0
+		sub(/^[^:]*:/, "", v)
+		f[key] = v
+	}
+	END { flush() }
+	' "${files[@]}"
+}
+
+# vm_debian_suite SUITE - true if SUITE is one of Debian's: a name of
+# VM_DEBIAN_SUITES, alone or with -updates, -backports, -proposed-updates
+# or -security.
+vm_debian_suite() {
+	local base=${1%-updates}
+	base=${base%-proposed}
+	base=${base%-backports}
+	base=${base%-security}
+	[[ " ${VM_DEBIAN_SUITES//[$'\t\n']/ } " == *" $base "* ]]
+}
+
+# Where apt keeps the Release files of the host's sources (their Origin
+# tells a Debian archive from another vendor's that uses Debian's suite
+# names).
+VM_APT_LISTS=/var/lib/apt/lists
+
+# vm_apt_origin URI SUITE - the Origin of the Release file apt has for SUITE
+# of URI in VM_APT_LISTS; nothing if it has none.
+vm_apt_origin() {
+	local f=${1#*://}
+	f=${f%/}
+	f=${f//\//_}_dists_$2
+	sed -n 's/^Origin: //p' "$VM_APT_LISTS/${f}_InRelease" "$VM_APT_LISTS/${f}_Release" \
+		2>/dev/null | head -n 1
+}
+
+# vm_mirror [-s] [DIR] - the URI of the Debian archive to fetch from:
+# $VMMAP_MIRROR, else among the host's sources (vm_apt_uris DIR) of a
+# Debian suite (vm_debian_suite) other than -security, the first whose
+# Release file says "Origin: Debian", else the first apt has no Release
+# file for (another vendor may use Debian's suite names). With -s, the
+# archive of the -security suites: $VMMAP_SECURITY_MIRROR, else the first
+# such source of a -security suite, else vm_mirror's URI with "-security"
+# appended (the layout of Debian's own and most mirrors). Fails, saying
+# what to set, if there is none.
+vm_mirror() {
+	local security=0 uri s u o unknown=""
+	if [[ ${1-} == -s ]]; then
+		security=1
+		shift
+	fi
+	if [[ $security == 0 ]]; then
+		uri=${VMMAP_MIRROR-}
+	else
+		uri=${VMMAP_SECURITY_MIRROR-}
+	fi
+	if [[ -z $uri ]]; then
+		while read -r s u; do
+			if [[ $s == *-security ]]; then
+				[[ $security == 1 ]] || continue
+			else
+				[[ $security == 0 ]] || continue
+			fi
+			vm_debian_suite "$s" || continue
+			o=$(vm_apt_origin "$u" "$s")
+			if [[ $o == Debian ]]; then
+				uri=$u
+				break
+			fi
+			[[ -n $o || -n $unknown ]] || unknown=$u
+		done < <(vm_apt_uris "${1-}")
+		uri=${uri:-$unknown}
+	fi
+	if [[ -z $uri && $security == 1 ]]; then
+		uri=$(vm_mirror "$@") || return 1
+		uri=${uri%/}-security
+	fi
+	if [[ -z $uri ]]; then
+		vm_say "error: no Debian archive in the apt sources of ${1:-/etc/apt}" \
+			"(sources.list, sources.list.d/*.list or *.sources); set VMMAP_MIRROR to its URL"
+		return 1
+	fi
+	echo "${uri%/}"
+}
+
+# vm_sources ARCH DIST - a sources.list (one-line format) for vm_suites DIST,
+# from vm_mirror's archives.
 vm_sources() {
-	local s url
+	local s url main security
+	main=$(vm_mirror) && security=$(vm_mirror -s) || return 1
 	for s in $(vm_suites "$2"); do
-		url=http://deb.debian.org/debian
-		[[ $s == *-security ]] && url=http://deb.debian.org/debian-security
+		url=$main
+		[[ $s == *-security ]] && url=$security
 		echo "deb [arch=$1 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $url $s main"
 	done
 }
@@ -184,19 +400,22 @@ vm_sources() {
 # configuration for ARCH packages of DIST, or with ARCH "src" for its source
 # packages (deb-src); sets APT_CONF to its config file.
 vm_apt_setup() {
-	local apt_arch=$1 dist=$2 a="$VM_CACHE/apt/$1-$2" index=Packages
+	local apt_arch=$1 dist=$2 a="$VM_CACHE/apt/$1-$2" index=Packages sources stale=""
 	APT_CONF="$a/apt.conf"
 	if [[ $apt_arch == src ]]; then
 		apt_arch=amd64 index=Sources
 	fi
+	sources=$(vm_sources "$apt_arch" "$dist") || exit 1
+	[[ $index == Packages ]] || sources=${sources//"deb [arch=$apt_arch "/"deb-src ["}
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/state"
+	# Another archive than last time (VMMAP_MIRROR, the host's sources): its
+	# lists, fetched now.
+	if [[ $sources != "$(cat "$a/sources.list" 2>/dev/null)" ]]; then
+		echo "$sources" >"$a/sources.list"
+		stale=1
+	fi
 	if [[ ! -f $APT_CONF ]]; then
-		mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/state"
 		: >"$a/status"
-		if [[ $index == Sources ]]; then
-			vm_sources "$apt_arch" "$dist" | sed 's/^deb \[arch=[^ ]* /deb-src [/'
-		else
-			vm_sources "$apt_arch" "$dist"
-		fi >"$a/sources.list"
 		cat >"$APT_CONF.new" <<-EOF
 			Dir::Etc::SourceList "$a/sources.list";
 			Dir::Etc::SourceParts "/dev/null";
@@ -220,7 +439,7 @@ vm_apt_setup() {
 		fi
 		mv "$APT_CONF.new" "$APT_CONF"
 	fi
-	if [[ -z $(find "$a/lists" -maxdepth 1 -name "*$index*" -mmin -1440 -print -quit) ]]; then
+	if [[ -n $stale || -z $(find "$a/lists" -maxdepth 1 -name "*$index*" -mmin -1440 -print -quit) ]]; then
 		vm_say "apt-get update ($1 $dist)"
 		apt-get -c "$APT_CONF" -qq update >&2 ||
 			vm_say "apt-get update reported errors; trying with what it got"

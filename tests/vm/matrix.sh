@@ -22,29 +22,22 @@ if [[ ${1-} == -v ]]; then
 	opts=(-v)
 	shift
 fi
-[[ ${1-} != -* ]] || { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+[[ ${1-} != -* ]] || vm_usage
 # shellcheck disable=SC2086 # the default list is space-separated
 [[ $# -gt 0 ]] || set -- $VM_MATRIX_KERNELS
 rows=()
 for kernel in "$@"; do
 	[[ " ${VMMAP_MATRIX_EXCEPT-} " == *" $kernel "* ]] || rows+=("$kernel")
 done
-set -- "${rows[@]}"
 
-start=$SECONDS
-lines=() pass=0 fail=0
-for kernel in "$@"; do
-	vm_say "[$((${#lines[@]} + 1))/$#] $kernel"
-	vm_row "$kernel"
+# matrix_row ROW - check.sh's line for ROW.
+matrix_row() {
+	local line
+	vm_say "[$VM_EACH_I/$VM_EACH_N] $1"
+	vm_row "$1"
 	line=$(env "${VM_ROW_ENV[@]}" "$VM_DIR/check.sh" "${opts[@]}" "$VM_ROW_KERNEL" |
 		grep -E '^(PASS|FAIL) ') || true
-	[[ -n $line ]] || line="FAIL $kernel ? ? 0/0"
-	line+=$VM_ROW_SUFFIX
-	vm_say "$line"
-	lines+=("$line")
-	if [[ $line == PASS* ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-done
-vm_say "done in $((SECONDS - start)) s"
-printf '%s\n' "${lines[@]}"
-echo "matrix: $pass passed, $fail failed"
-[[ $fail == 0 ]]
+	vm_result "${line:-FAIL $1 ? ? 0/0}$VM_ROW_SUFFIX"
+}
+
+vm_each -c matrix matrix_row "${rows[@]}"

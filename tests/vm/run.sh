@@ -27,7 +27,6 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 kernel="" timeout=${VMMAP_TIMEOUT:-600} boot_retries=${VMMAP_BOOT_RETRIES:-1} log="" append="" module=${VMMAP_MODULE:-} bins=() roots=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
@@ -39,10 +38,10 @@ while [[ $# -gt 0 ]]; do
 	--bin) bins+=("${2?}"); shift 2 ;;
 	--root) roots+=("${2?}"); shift 2 ;;
 	--) shift; break ;;
-	*) usage ;;
+	*) vm_usage ;;
 	esac
 done
-[[ -n $kernel && $# -gt 0 ]] || usage
+[[ -n $kernel && $# -gt 0 ]] || vm_usage
 log=${log:-$VM_LOGS/$kernel.log}
 
 vm_kernel_env "$kernel" || vm_die "cannot get kernel $kernel"

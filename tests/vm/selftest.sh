@@ -2,7 +2,8 @@
 # selftest.sh - tests of the VM runner's verdicts (lib.sh), TAP output: what
 # vm_check_log fails a console log for, and after which failures vm_boot_failed
 # lets run.sh boot again (only a kernel that crashed or hung before the
-# guest's /init ran, with nothing of vmmap loaded). With --vm, also two real
+# guest's /init ran, with nothing of vmmap loaded); which Debian archive
+# vm_mirror takes from apt sources (fixtures, then the host's own). With --vm, also two real
 # runs of run.sh: a kernel that cannot start /init (rdinit=/nonexistent) and
 # a boot limit too short to reach /init; each is booted twice, then FAILs.
 #
@@ -93,6 +94,102 @@ t "a crash after a glued VMMAP-BOOT is not booted again" not_retried "$tmp/glued
 t "a crash with vmmap in the module list is not booted again" not_retried "$tmp/modules"
 t "a guest that hung after /init ran is not booted again" not_retried "$tmp/hung"
 t "a clean run is not booted again" not_retried "$tmp/good"
+
+# apt sources as hosts have them, for vm_mirror: the one-line format with
+# options, comments, deb-src and other vendors' archives first (one with
+# a Debian suite name, its Release file from another Origin); deb822
+# with a disabled stanza, a deb-src one, continuation lines, the security
+# archive first and one apt has no Release file of before the one whose
+# Release file says Debian, beside files apt does not read; no security
+# source; none of Debian's.
+mkdir -p "$tmp"/{line,822,nosec,none}/sources.list.d
+cat >"$tmp/line/sources.list" <<'EOF'
+# deb http://commented.example/debian bookworm main
+deb-src http://src.example/debian bookworm main
+deb [arch=amd64 signed-by=/usr/share/keyrings/vendor.gpg] https://vendor.example/apt stable-vendor main
+deb [ arch=amd64,arm64 trusted=yes ] http://security.example/debian-security bookworm-security main
+deb https://vendor.example/linux/debian bookworm stable
+deb http://mirror.example:3142/debian/ bookworm main contrib # a caching proxy
+EOF
+# What apt knows of the vendors using Debian's suite names: their Release files.
+mkdir -p "$tmp/lists"
+printf 'Origin: Vendor\nSuite: bookworm\n' >"$tmp/lists/vendor.example_linux_debian_dists_bookworm_InRelease"
+printf 'Origin: Vendor\nSuite: stable\n' >"$tmp/lists/vendor.example_apt_dists_stable_Release"
+cat >"$tmp/822/sources.list.d/debian.sources" <<'EOF'
+Types: deb
+URIs: http://off.example/debian
+Suites: bookworm
+Enabled: no
+
+Types: deb-src
+URIs: http://src.example/debian
+Suites: bookworm
+
+# the security archive
+Types: deb
+URIs: http://sec.example/debian-security
+Suites: trixie-security
+Components: main
+
+Types: deb
+URIs: http://unknown.example/debian
+Suites: trixie
+
+types: deb deb-src
+URIs:
+ http://archive.example/debian
+ http://second.example/debian
+Suites: trixie
+	trixie-updates
+Components: main
+EOF
+printf 'Origin: Debian\n' >"$tmp/lists/archive.example_debian_dists_trixie-updates_InRelease"
+printf 'deb http://first.example/debian sid main\n' >"$tmp/822/sources.list.d/a.list.save"
+printf 'Types: deb\nURIs: http://first.example/debian\nSuites: sid\n' \
+	>"$tmp/822/sources.list.d/a.sources.disabled"
+printf 'deb file:/srv/debian/ trixie main\n' >"$tmp/nosec/sources.list"
+printf 'deb https://vendor.example/apt stable main\n' >"$tmp/none/sources.list"
+printf 'Types: deb\nURIs: http://vendor.example/node\nSuites: nodistro\n' \
+	>"$tmp/none/sources.list.d/node.sources"
+
+# mirror [-s] DIR WANT - vm_mirror [-s] DIR, without the variables that
+# override it, prints WANT.
+mirror() {
+	local opt=() got
+	[[ $1 != -s ]] || { opt=(-s); shift; }
+	got=$(unset VMMAP_MIRROR VMMAP_SECURITY_MIRROR; vm_mirror "${opt[@]}" "$1") || return 1
+	[[ $got == "$2" ]] || { echo "vm_mirror ${opt[*]} $1: $got, not $2"; return 1; }
+}
+# no_mirror DIR - vm_mirror DIR fails, saying what to set.
+no_mirror() {
+	local err
+	! err=$(unset VMMAP_MIRROR; vm_mirror "$1" 2>&1) || { echo "vm_mirror found $err"; return 1; }
+	grep -q 'set VMMAP_MIRROR' <<<"$err" || { echo "said: $err"; return 1; }
+}
+# host_mirror - the host's own apt sources give an archive named in them.
+host_mirror() {
+	local m
+	m=$(unset VMMAP_MIRROR; vm_mirror) || return 1
+	grep -r -q -F "${m#*://}" /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null ||
+		{ echo "$m is not in /etc/apt"; return 1; }
+}
+
+VM_APT_LISTS=$tmp/lists
+t "vm_mirror: one-line sources, options, comments, a proxy's port" \
+	mirror "$tmp/line" http://mirror.example:3142/debian
+t "vm_mirror -s: the one-line sources' security archive" \
+	mirror -s "$tmp/line" http://security.example/debian-security
+t "vm_mirror: deb822 sources, disabled and deb-src stanzas left out, Origin: Debian first" \
+	mirror "$tmp/822" http://archive.example/debian
+t "vm_mirror -s: the deb822 sources' security archive" \
+	mirror -s "$tmp/822" http://sec.example/debian-security
+t "vm_mirror -s: no security source: the archive's URI with -security" \
+	mirror -s "$tmp/nosec" file:/srv/debian-security
+t "vm_mirror: no Debian archive fails, naming VMMAP_MIRROR" no_mirror "$tmp/none"
+t "VMMAP_MIRROR overrides the sources" \
+	eval "VMMAP_MIRROR=http://over.example/d/ vm_mirror '$tmp/line' | grep -x -q http://over.example/d"
+VM_APT_LISTS=/var/lib/apt/lists
+t "the host's apt sources name a Debian archive" host_mirror
 
 # run_twice KERNEL WHY RUN.SH-ARGS... - a run.sh that cannot reach /init:
 # it must boot twice, keep the first log, and fail for WHY.
