@@ -25,7 +25,6 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../tests/vm/lib.sh
 . "$(dirname "$0")/../tests/vm/lib.sh"
 
-
 kernel=6.12-amd64 out="$VM_TOP/build/bench" timeout="" hardened=0 doc="" quick=0
 gargs=()
 while [[ $# -gt 0 ]]; do
