@@ -22,6 +22,8 @@ pkgs=(
 	# memtester and stress-ng (libc6-dev(-arm64-cross) above), checked with
 	# file; a binary package's libraries found with readelf
 	dpkg-dev file binutils
+	# tests/trace/gen.py (make trace): the diagrams docs/guide/STEP.svg
+	graphviz
 )
 
 missing=()
