@@ -32,6 +32,7 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 #define NPAGES 4
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static char buf[1 << 16];
 static long ps;
@@ -205,7 +206,7 @@ int main(void)
 	if (mlockall(MCL_CURRENT))
 		die("mlockall: %s", strerror(errno));
 
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
 		const char *name = steps[i].name;
 
 		twrite("tracing_on", "0", 0);
