@@ -57,7 +57,8 @@ EXPECT = {
 # interrupt entry and the softirqs run on its exit (funcgraph-irqs off
 # hides the handler, not these).
 DROP = {"irq_enter_rcu", "irq_exit_rcu", "idle_cpu", "irq_enter", "irq_exit",
-        "handle_softirqs", "__do_softirq", "do_softirq", "__irq_exit_rcu"}
+        "handle_softirqs", "__do_softirq", "do_softirq", "__irq_exit_rcu",
+        "do_softirq_own_stack"}
 COLLAPSE = {"__cond_resched", "_cond_resched", "schedule",
             "preempt_schedule", "preempt_schedule_common",
             "preempt_schedule_irq"}
@@ -162,8 +163,14 @@ def clean(node):
     for c in node.children:
         if c.comment is not None:
             m = RET_RE.match(c.comment)
-            if m and m.group(2) == (node.name or "").split(" ")[0]:
+            if m and m.group(2) == (node.name or "").split(" ")[0] and \
+                    node.ret is None:
                 node.ret = m.group(3)
+                continue
+            # 5.10's kretprobe trampoline fires after the graph's return
+            if m and kept and kept[-1].name and kept[-1].ret is None and \
+                    kept[-1].name.split(" ")[0] == m.group(2):
+                kept[-1].ret = m.group(3)
                 continue
             if m:       # a function whose graph was not traced
                 c.comment = "%s returned %s" % (m.group(2), m.group(3))
@@ -216,12 +223,15 @@ def render(node, important, limit, depth=0, out=None):
 def step_forest(info, step):
     """The step's forest, faults that never reached vmmap left out."""
     root = parse(info["steps"].get(step, []), step)
-    kept, other = [], 0
+    kept, other, retry = [], 0, False
     for c in root.children:
-        if c.name in FAULT_ROOTS and not has_vmmap(c):
+        if c.name in FAULT_ROOTS and not has_vmmap(c) and not retry:
             other += 1
-        else:
-            kept.append(c)
+            continue
+        kept.append(c)
+        # a fault that returned VM_FAULT_RETRY (0x400) is taken again
+        retry = c.name in FAULT_ROOTS and c.ret is not None and \
+            c.ret.startswith("0x") and int(c.ret, 16) & 0x400 != 0
     root.children = kept
     return root, other
 

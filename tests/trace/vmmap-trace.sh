@@ -97,6 +97,14 @@ echo "VMMAP-TRACE-NORET$noret"
 [ ! -d $T/events/vmmapret ] || echo 1 >$T/events/vmmapret/enable
 echo 1 >$T/events/vmmap/enable
 
+# Switching function_graph on and off patches every traceable function:
+# under TCG that takes the one CPU for longer than the soft-lockup and RCU
+# stall detectors allow (a "soft lockup" of 22 s seen on 5.10).
+wd=$(cat /proc/sys/kernel/watchdog 2>/dev/null)
+stall=/sys/module/rcupdate/parameters/rcu_cpu_stall_suppress
+st=$(cat $stall 2>/dev/null)
+[ -z "$wd" ] || echo 0 >/proc/sys/kernel/watchdog
+[ -z "$st" ] || echo 1 >$stall
 echo $$ >$T/set_ftrace_pid
 echo function_graph >$T/current_tracer
 vmmap-trace-scenario
@@ -113,4 +121,6 @@ echo 0 >$T/events/vmmap/enable
 : >$T/trace
 echo 512 >$T/buffer_size_kb
 echo 1 >$T/tracing_on
+[ -z "$wd" ] || echo "$wd" >/proc/sys/kernel/watchdog
+[ -z "$st" ] || echo "$st" >$stall
 exit $rc
