@@ -370,6 +370,8 @@ def diagram_tree(info, step):
         if n.comment is not None:
             return EVENT_RE.match(n.comment) is not None
         name = n.name.split(" ")[0]
+        if name in COLLAPSE:
+            return False
         return (name.startswith("vmmap_") or name in path or important(n) or
                 (parent or "").startswith("vmmap_"))
 
@@ -406,14 +408,16 @@ def dot_source(step, kernel, tree):
                 continue
             name = c.name.split(" ")[0]
             i = nid(name)
-            lab = name + ("\\n= %s" % c.ret if c.ret else "")
-            labels.setdefault(i, (name, lab))
+            labels.setdefault(i, (name, []))
+            if c.ret and c.ret not in labels[i][1]:
+                labels[i][1].append(c.ret)
             if parent is not None:
                 e = (nid(parent), i)
                 edges[e] = edges.get(e, 0) + 1
             visit(c, name)
     visit(tree, None)
-    for i, (name, lab) in sorted(labels.items(), key=lambda x: int(x[0][1:])):
+    for i, (name, rets) in sorted(labels.items(), key=lambda x: int(x[0][1:])):
+        lab = name + ("\\n= %s" % ", ".join(rets) if rets else "")
         style = ', style=filled, fillcolor="#cfe2f3"' if name.startswith("vmmap_") else ""
         lines.append('  %s [label="%s"%s];' % (i, lab, style))
     for (a, b), count in edges.items():
