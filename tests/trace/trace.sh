@@ -7,12 +7,15 @@
 # blocks of docs/mmap-path.md and the diagrams docs/guide/STEP.svg
 # (tests/trace/gen.py).
 #
-# Usage: tests/trace/trace.sh [--quick] [--no-doc] [--depth N] [KERNEL...]
+# Usage: tests/trace/trace.sh [--quick] [--no-doc] [--depth N] [--timeout S]
+#                             [KERNEL...]
 #   KERNEL: default 5.10-amd64 6.1-amd64 6.12-amd64 7.2-amd64 7.3-amd64
 #           6.12-arm64 (--quick: 6.12-amd64)
 #   --quick: check only (gen.py check), no doc written
 #   --no-doc: keep docs/ as they are
 #   --depth: max_graph_depth in the guest (default 10)
+#   --timeout: qemu time limit per kernel (default 1800 s: switching the
+#          tracer on patches every function, minutes under arm64 TCG)
 # Per kernel, in build/trace/: KERNEL.log (console), KERNEL.txt (the raw
 # trace: each step's buffer between VMMAP-TRACE-BEGIN/END lines, with the
 # functions the kernel lacks) and KERNEL.steps.txt (the cleaned excerpts).
@@ -24,12 +27,13 @@ set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-quick=0 doc=1 depth=10 kernels=()
+quick=0 doc=1 depth=10 timeout=1800 kernels=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--quick) quick=1 doc=0; shift ;;
 	--no-doc) doc=0; shift ;;
 	--depth) depth=${2?}; shift 2 ;;
+	--timeout) timeout=${2?}; shift 2 ;;
 	-h | --help) usage ;;
 	-*) usage ;;
 	*) kernels+=("$1"); shift ;;
@@ -60,7 +64,7 @@ for k in "${kernels[@]}"; do
 	log="$out/$k.log" txt="$out/$k.txt"
 	rm -f "$txt" "$out/$k.steps.txt"
 	start=$SECONDS
-	if ! VMMAP_TOP=$VM_TOP "$runner/run.sh" --kernel "$k" --log "$log" \
+	if ! VMMAP_TOP=$VM_TOP "$runner/run.sh" --kernel "$k" --log "$log" --timeout "$timeout" \
 		--append maxcpus=1 -- vmmap-trace "$depth" >/dev/null; then
 		vm_say "FAIL $k: the guest run failed (console: ${log#"$VM_TOP"/})"
 		fail=1
