@@ -62,6 +62,9 @@ DROP = {"irq_enter_rcu", "irq_exit_rcu", "idle_cpu", "irq_enter", "irq_exit",
 COLLAPSE = {"__cond_resched", "_cond_resched", "schedule",
             "preempt_schedule", "preempt_schedule_common",
             "preempt_schedule_irq"}
+# Calls shown only by the events inside them: arm64's kprobes enter
+# through a BRK exception, and there a tracepoint's iterator is a call.
+LIFT = {"do_el1_brk64", "el1_brk64", "brk_handler", "call_el1_break_hook"}
 FAULT_ROOTS = {"handle_mm_fault", "__handle_mm_fault"}
 
 RET_RE = re.compile(r"^(\S+): \(.* <- (\S+)\) ret=(\S+)$")
@@ -159,8 +162,14 @@ def has_vmmap(n):
 
 def clean(node):
     """Return probes onto their function, noise out (see DROP/COLLAPSE)."""
-    kept = []
+    kids = []
     for c in node.children:
+        if c.name is not None and (c.name in LIFT or c.name.startswith("__traceiter_")):
+            kids += [x for x in c.walk() if x.comment is not None]
+        else:
+            kids.append(c)
+    kept = []
+    for c in kids:
         if c.comment is not None:
             m = RET_RE.match(c.comment)
             if m and m.group(2) == (node.name or "").split(" ")[0] and \
