@@ -7,7 +7,7 @@
 #   make demo       boot a Debian kernel under qemu and run vmmap-demo there
 #                   (runs it directly if /dev/vmmap is loaded on this host)
 #   make check      userspace with -Werror, lint, then the tests in qemu on
-#                   every kernel of KERNELS
+#                   every kernel of KERNELS, and make trace-quick
 #   make bench      benchmark vmmap against shmem and anonymous memory in
 #                   qemu (KERNEL=, BENCH_ARGS= for vmmap-bench), regenerate
 #                   docs/benchmarks.md; bench-quick: tiny sizes, just runs
@@ -42,6 +42,13 @@
 #                   qemu on a kernel built from Debian's linux-source-6.12
 #                   with KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC and
 #                   KFENCE (built once, cached); tests/debug/check-debug.sh
+#   make trace      boot each kernel of TRACE_KERNELS (or KERNEL="..."),
+#                   run the mmap path's scenario under the function_graph
+#                   tracer with the vmmap tracepoints, keep the traces in
+#                   build/trace/ and regenerate the trace blocks of
+#                   docs/mmap-path.md and docs/guide/STEP.svg
+#                   (tests/trace/trace.sh); trace-quick: 6.12-amd64 only,
+#                   checks the scenario ran, writes no doc
 #   make install    modules_install + depmod for KERNELRELEASE
 #   make uninstall  remove what install put there, depmod
 #   make clean
@@ -58,6 +65,7 @@ CLIENTS ?= 1
 DEBUG_DURATION ?= 60
 SOAK_DURATION ?= 600
 DEBUG_CALLS ?= 20000
+TRACE_KERNELS = 5.10-amd64 6.1-amd64 6.12-amd64 7.2-amd64 7.3-amd64 6.12-arm64
 
 all: module userspace
 
@@ -84,6 +92,7 @@ check: deps
 	tests/lint.sh
 	tests/vm/selftest.sh --vm
 	tests/vm/check.sh $(KERNELS)
+	tests/trace/trace.sh --quick 6.12-amd64
 
 demo: deps
 	$(MAKE) -C userspace
@@ -127,6 +136,14 @@ check-debug: deps
 	$(MAKE) -C tests/stress WERROR=1
 	tests/debug/check-debug.sh -d $(DEBUG_DURATION) -n $(DEBUG_CALLS) -s $(SEED)
 
+# make trace KERNEL="6.12-amd64 5.10-amd64": KERNEL given on the command
+# line picks the kernels; its default (6.12-amd64, for demo and bench) does not.
+trace: deps
+	tests/trace/trace.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(TRACE_KERNELS))
+
+trace-quick: deps
+	tests/trace/trace.sh --quick $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.12-amd64)
+
 install: module
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install
 	depmod -a "$(KERNELRELEASE)"
@@ -145,6 +162,7 @@ clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C tests/trace clean
 	rm -rf build
 
-.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress soak clients fuzz check-debug install clean
+.PHONY: all module userspace deps lint check matrix dkms-test deb deb-test uninstall demo bench bench-quick stress soak clients fuzz check-debug trace trace-quick install clean

@@ -24,6 +24,8 @@ pkgs=(
 	dpkg-dev file binutils
 	# bench/report.py: the tables, targets and docs/benchmarks.md of make bench
 	python3
+	# tests/trace/gen.py (make trace): the diagrams docs/guide/STEP.svg
+	graphviz
 )
 
 missing=()

@@ -16,7 +16,7 @@ VM_LOGS="$VM_TOP/build/vm-logs"
 
 # Directories whose Makefile (CC=, OUT=, LDFLAGS=) builds programs for the
 # guest; run.sh builds each one that exists and puts its programs in /bin.
-VM_USER_DIRS="userspace tests tests/stress bench"
+VM_USER_DIRS="userspace tests tests/stress bench tests/trace"
 
 # Kernels "make check" boots when none are named.
 VM_DEFAULT_KERNELS="6.1-amd64 6.12-amd64 6.1-arm64"
