@@ -286,7 +286,7 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
 static struct folio *vmmap_straddling_folio(struct address_space *mapping,
 					    pgoff_t index)
 {
-	struct folio *folio = vmmap_get_folio(mapping, index);
+	struct folio *folio = vmmap_lookup_folio(mapping, index);
 
 	if (folio && folio->index == index) {
 		folio_put(folio);
@@ -306,7 +306,7 @@ static void vmmap_set_keep(struct address_space *mapping, pgoff_t index,
 	struct folio *folio;
 
 	while (index < end) {
-		folio = vmmap_get_folio(mapping, index);
+		folio = vmmap_lookup_folio(mapping, index);
 		if (!folio) {
 			index++;
 			continue;
@@ -693,7 +693,7 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 			break;
 		}
 		bytes = min(bytes, iov_iter_count(to));
-		folio = vmmap_get_folio(mapping, index);
+		folio = vmmap_lookup_folio(mapping, index);
 		if (folio && unlikely(!folio_test_uptodate(folio))) {
 			/*
 			 * Only the new folio of a migration in progress is

@@ -146,8 +146,8 @@ static vm_fault_t vmmap_fault(struct vm_fault *vmf)
  * Return: what filemap_map_pages() returns (0, or VM_FAULT_NOPAGE once the
  * faulting address itself is mapped).
  */
-static VMMAP_MAP_PAGES_RET
-vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
+static vm_fault_t vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff)
 {
 	struct vmmap_object *obj = vmf->vma->vm_private_data;
 	vm_fault_t ret;
@@ -155,8 +155,10 @@ vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
 	vmmap_count(obj, VMMAP_STAT_MAP_PAGES);
 	ret = vmmap_filemap_map_pages(vmf, start_pgoff, end_pgoff);
 	trace_vmmap_map_pages(vmf->pgoff, start_pgoff, end_pgoff, ret);
-	return VMMAP_MAP_PAGES_RETURN(ret);
+	return ret;
 }
+
+VMMAP_DEFINE_MAP_PAGES_VOID(vmmap_map_pages)
 
 /**
  * vmmap_page_mkwrite - a clean page of a shared mapping is about to be written
@@ -228,7 +230,7 @@ static const struct vm_operations_struct vmmap_vm_ops = {
 	.open = vmmap_vma_open,
 	.close = vmmap_vma_close,
 	.fault = vmmap_fault,
-	.map_pages = vmmap_map_pages,
+	VMMAP_VM_OPS_MAP_PAGES(vmmap_map_pages),
 	.page_mkwrite = vmmap_page_mkwrite,
 #ifdef VMMAP_MMAP_PREPARE
 	.mapped = vmmap_vma_mapped,
