@@ -10,6 +10,8 @@
  * and later page faults end in vma.c. read/write/lseek/fsync work on the
  * same object (object.c), as they would on a file.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mman.h>
@@ -281,23 +283,40 @@ static struct vmmap_device vmmap_dev = {
 	},
 };
 
+/* One message for each way vmmap_object_init() can fail. */
+static void vmmap_report_init_error(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		pr_err("size=%lu: not a multiple of the page size (%lu)\n", size,
+		       PAGE_SIZE);
+		break;
+	case -EFBIG:
+		pr_err("size=%lu: larger than RAM (at most %lld bytes)\n", size,
+		       vmmap_object_max_size());
+		break;
+	default:
+		pr_err("cannot create the memory object: %pe\n", ERR_PTR(err));
+	}
+}
+
 static int __init vmmap_init(void)
 {
 	int err;
 
 	err = vmmap_object_init(&vmmap_dev.obj, size);
 	if (err) {
-		pr_err("vmmap: size=%lu: %s\n", size,
-		       err == -EFBIG ? "larger than RAM" : "not page aligned");
+		vmmap_report_init_error(err);
 		return err;
 	}
 	vmmap_dev.misc.mode = mode;
 	err = misc_register(&vmmap_dev.misc);
 	if (err) {
+		pr_err("cannot register /dev/vmmap: %pe\n", ERR_PTR(err));
 		vmmap_object_destroy(&vmmap_dev.obj);
 		return err;
 	}
-	pr_info("vmmap: /dev/vmmap ready, %lu bytes\n", size);
+	pr_info("/dev/vmmap ready, %lu bytes\n", size);
 	return 0;
 }
 
@@ -309,10 +328,10 @@ static void __exit vmmap_exit(void)
 
 	misc_deregister(&vmmap_dev.misc);
 	left = vmmap_object_destroy(obj);
-	pr_info("vmmap: unloaded, %llu pages allocated, %llu pages freed\n",
+	pr_info("unloaded, %llu pages allocated, %llu pages freed\n",
 		allocated, allocated - left);
 	if (left)
-		pr_err("vmmap: leaked %lu pages\n", left);
+		pr_err("leaked %lu pages\n", left);
 }
 
 module_init(vmmap_init);
