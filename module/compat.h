@@ -132,7 +132,7 @@ static inline bool folio_test_uptodate(struct folio *folio)
 
 static inline void __folio_mark_uptodate(struct folio *folio)
 {
-	__SetPageUptodate(&folio->page);
+	SetPageUptodate(&folio->page);
 }
 
 static inline bool folio_mark_dirty(struct folio *folio)
@@ -268,8 +268,8 @@ static inline size_t copy_folio_from_iter_atomic(struct folio *folio,
 						 size_t offset, size_t bytes,
 						 struct iov_iter *i)
 {
-	size_t copied = iov_iter_copy_from_user_atomic(&folio->page, i, offset,
-						       bytes);
+	size_t copied =
+		iov_iter_copy_from_user_atomic(&folio->page, i, offset, bytes);
 
 	iov_iter_advance(i, copied);
 	return copied;
@@ -324,12 +324,11 @@ static inline size_t fault_in_iov_iter_readable(struct iov_iter *i,
 #else
 #define VMMAP_VM_OPS_MAP_PAGES(fn) .map_pages = (fn##_void)
 #endif
-#define VMMAP_DEFINE_MAP_PAGES_VOID(fn)                                   \
-	static void __maybe_unused fn##_void(struct vm_fault *vmf,        \
-					     pgoff_t start_pgoff,         \
-					     pgoff_t end_pgoff)           \
-	{                                                                 \
-		fn(vmf, start_pgoff, end_pgoff);                          \
+#define VMMAP_DEFINE_MAP_PAGES_VOID(fn)                                       \
+	static void __maybe_unused fn##_void(                                 \
+		struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff) \
+	{                                                                     \
+		fn(vmf, start_pgoff, end_pgoff);                              \
 	}
 
 /* filemap_map_pages() with the result of 5.12 on (0 before, when void). */

@@ -46,8 +46,7 @@ static bool vmmap_probe_dirty(struct address_space *mapping,
 	return false;
 }
 
-static const struct address_space_operations vmmap_probe_aops
-	__maybe_unused = {
+static const struct address_space_operations vmmap_probe_aops __maybe_unused = {
 	.dirty_folio = vmmap_probe_dirty,
 };
 #endif
