@@ -207,7 +207,11 @@ static inline void mapping_set_large_folios(struct address_space *mapping)
 {
 }
 
-/* The part of struct folio_batch (v5.18) the driver uses. */
+/*
+ * The part of struct folio_batch (v5.18) the driver uses, and
+ * filemap_get_folios_tag() (v6.2; Debian's 6.1 has it from stable): every
+ * kernel the driver builds for has these and the folio API, or none.
+ */
 struct folio_batch {
 	unsigned int nr;
 	struct folio *folios[PAGEVEC_SIZE];
