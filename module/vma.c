@@ -19,7 +19,7 @@
  * vmmap_vma_open - a VMA of ours was duplicated
  * @vma: the new VMA (a fork child's copy, a split-off piece, a moved VMA)
  *
- * Must not fail, and must not wait for anything a fault could hold.
+ * Must not wait for anything a fault could hold.
  *
  * Context: process context; mmap_lock held for writing; may sleep.
  * See docs/mmap-path.md, "7. msync, munmap, mremap and fork".
@@ -139,7 +139,7 @@ static vm_fault_t vmmap_fault(struct vm_fault *vmf)
  * not sleep or allocate.
  *
  * Context: process context; mmap_lock or (6.12 and later) the per-VMA lock
- * held for reading; in an RCU read-side section (the core's on 6.12,
+ * held for reading; in an RCU read-side section (the core's from 6.12 on,
  * filemap_map_pages()' own on 6.1 and 5.10); must not sleep.
  * See docs/mmap-path.md, "6. The first faults".
  * Return: what filemap_map_pages() returns (0, or VM_FAULT_NOPAGE once the
