@@ -2,15 +2,32 @@
 /*
  * vmmap: every difference between the kernel versions the driver builds for.
  *
- * The .c files call the vmmap_* names below and read as if written for one
- * kernel. Where distributions backport an interface, Kbuild probes the
- * target's headers and passes -DVMMAP_HAVE_<feature>; a version number is
- * used only where the interface changed meaning without changing its shape.
+ * The .c files are written for mainline and call its API by its names.
+ * Where an older kernel lacks an interface, this file supplies it, under
+ * the mainline name and with the mainline prototype, as a static inline
+ * (or a struct definition) compiled only when the kernel has none; where
+ * an interface changed shape, the .c files call a vmmap_* wrapper, or name
+ * the handler through a VMMAP_* initializer. Nothing here renames a type
+ * or function the kernel has: on any kernel that has folio_lock(), the
+ * driver's folio_lock() is the kernel's.
+ *
+ * The folio API of 5.16 is given to 5.10 that way, rather than through
+ * vmmap_* wrappers on every kernel, so that object.c reads as mainline
+ * code and code navigation on a current kernel lands in the kernel's
+ * headers. That needs struct folio itself, which 5.10 lacks entirely; it
+ * is defined below as an overlay of struct page, as mainline defines it.
+ *
+ * Kbuild compiles a probe of each interface (probe.c) against the
+ * target's headers and passes -DVMMAP_HAVE_<name>, since distributions
+ * backport; a version number is used only where an interface changed
+ * meaning without changing its shape.
  */
 #ifndef VMMAP_COMPAT_H
 #define VMMAP_COMPAT_H
 
+#include <linux/build_bug.h>
 #include <linux/err.h>
+#include <linux/highmem.h>
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -20,6 +37,7 @@
 #else
 #include <linux/pagevec.h>
 #endif
+#include <linux/rmap.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/string.h>
@@ -30,44 +48,173 @@
 /*
  * Before v5.16 (7b230db3b8d3 "mm: Introduce struct folio") there are only
  * pages. There the driver uses single pages only (VMMAP_PMD_ORDER is 0:
- * the page cache of such kernels holds no large pages but shmem's), and a
- * single-page folio is exactly a page, so each folio call it makes maps
- * onto its page-era ancestor.
+ * such kernels' page cache holds no large pages but shmem's), and a folio
+ * of one page is that page. So struct folio is defined here as mainline
+ * defines it, an overlay of the struct page fields the driver reads
+ * (checked below), and each folio function the driver calls is a static
+ * inline over its page-era ancestor. The names exist only where the
+ * kernel has none of them: with a struct folio, every one is the kernel's.
  */
-#define folio page
-#define page_folio(page) compound_head(page)
-#define folio_file_page(page, index) find_subpage(page, index)
-#define folio_nr_pages(page) thp_nr_pages(page)
-#define folio_lock(page) lock_page(page)
-#define folio_unlock(page) unlock_page(page)
-#define folio_put(page) put_page(page)
-#define folio_mkclean(page) page_mkclean(page)
-#define folio_mark_dirty(page) set_page_dirty(page)
-#define folio_set_dirty(page) SetPageDirty(page)
-#define folio_clear_dirty(page) ClearPageDirty(page)
-#define folio_size(page) page_size(page)
-#define folio_pos(page) page_offset(page)
-#define folio_order(page) compound_order(page)
-#define folio_zero_range(page, start, len) zero_user(page, start, len)
-#define folio_test_uptodate(page) PageUptodate(page)
-#define flush_dcache_folio(page) flush_dcache_page(page)
-#define offset_in_folio(page, p) ((void)(page), offset_in_page(p))
-#define folio_mkwrite_check_truncate(page, inode) \
-	page_mkwrite_check_truncate(page, inode)
-#define __folio_mark_uptodate(page) SetPageUptodate(page)
-#define folio_alloc(gfp, order) alloc_pages(gfp, order)
-#define filemap_add_folio(mapping, page, index, gfp) \
-	add_to_page_cache_lru(page, mapping, index, gfp)
-#define filemap_lock_folio(mapping, index) find_lock_page(mapping, index)
-#define filemap_get_folio(mapping, index) find_get_page(mapping, index)
+struct folio {
+	union {
+		struct {
+			unsigned long flags;
+			struct list_head lru;
+			struct address_space *mapping;
+			pgoff_t index;
+		};
+		struct page page;
+	};
+};
+
+#define VMMAP_FOLIO_MATCH(pg, fl) \
+	static_assert(offsetof(struct page, pg) == offsetof(struct folio, fl))
+VMMAP_FOLIO_MATCH(flags, flags);
+VMMAP_FOLIO_MATCH(lru, lru);
+VMMAP_FOLIO_MATCH(mapping, mapping);
+VMMAP_FOLIO_MATCH(index, index);
+#undef VMMAP_FOLIO_MATCH
+
+static inline struct folio *page_folio(struct page *page)
+{
+	return (struct folio *)compound_head(page);
+}
+
+static inline unsigned long folio_nr_pages(struct folio *folio)
+{
+	return compound_nr(&folio->page);
+}
+
+static inline struct page *folio_file_page(struct folio *folio, pgoff_t index)
+{
+	return &folio->page + (index & (folio_nr_pages(folio) - 1));
+}
+
+static inline unsigned int folio_order(struct folio *folio)
+{
+	return compound_order(&folio->page);
+}
+
+static inline size_t folio_size(struct folio *folio)
+{
+	return page_size(&folio->page);
+}
+
+static inline loff_t folio_pos(struct folio *folio)
+{
+	return page_offset(&folio->page);
+}
+
+static inline size_t offset_in_folio(struct folio *folio, loff_t pos)
+{
+	return pos & (folio_size(folio) - 1);
+}
+
+static inline void folio_lock(struct folio *folio)
+{
+	lock_page(&folio->page);
+}
+
+static inline void folio_unlock(struct folio *folio)
+{
+	unlock_page(&folio->page);
+}
+
+static inline void folio_put(struct folio *folio)
+{
+	put_page(&folio->page);
+}
+
+static inline bool folio_test_uptodate(struct folio *folio)
+{
+	return PageUptodate(&folio->page);
+}
+
+static inline void __folio_mark_uptodate(struct folio *folio)
+{
+	SetPageUptodate(&folio->page);
+}
+
+static inline bool folio_mark_dirty(struct folio *folio)
+{
+	return set_page_dirty(&folio->page);
+}
+
+static inline void folio_set_dirty(struct folio *folio)
+{
+	SetPageDirty(&folio->page);
+}
+
+static inline void folio_clear_dirty(struct folio *folio)
+{
+	ClearPageDirty(&folio->page);
+}
+
+static inline int folio_mkclean(struct folio *folio)
+{
+	return page_mkclean(&folio->page);
+}
+
+static inline ssize_t folio_mkwrite_check_truncate(struct folio *folio,
+						   struct inode *inode)
+{
+	return page_mkwrite_check_truncate(&folio->page, inode);
+}
+
+static inline void folio_zero_range(struct folio *folio, size_t start,
+				    size_t length)
+{
+	zero_user(&folio->page, start, length);
+}
+
+static inline void flush_dcache_folio(struct folio *folio)
+{
+	flush_dcache_page(&folio->page);
+}
+
+static inline struct folio *folio_alloc(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp | __GFP_COMP, order);
+
+	return page ? page_folio(page) : NULL;
+}
+
+static inline int filemap_add_folio(struct address_space *mapping,
+				    struct folio *folio, pgoff_t index,
+				    gfp_t gfp)
+{
+	return add_to_page_cache_lru(&folio->page, mapping, index, gfp);
+}
+
+/* NULL if not cached, as until v6.4 (see vmmap_folio_or_null()). */
+static inline struct folio *filemap_get_folio(struct address_space *mapping,
+					      pgoff_t index)
+{
+	struct page *page = find_get_page(mapping, index);
+
+	return page ? page_folio(page) : NULL;
+}
+
+static inline struct folio *filemap_lock_folio(struct address_space *mapping,
+					       pgoff_t index)
+{
+	struct page *page = find_lock_page(mapping, index);
+
+	return page ? page_folio(page) : NULL;
+}
+
 static inline void mapping_set_large_folios(struct address_space *mapping)
 {
 }
 
-/* The part of struct folio_batch (v5.18) the driver uses, over pages. */
+/*
+ * The part of struct folio_batch (v5.18) the driver uses, and
+ * filemap_get_folios_tag() (v6.2; Debian's 6.1 has it from stable): every
+ * kernel the driver builds for has these and the folio API, or none.
+ */
 struct folio_batch {
 	unsigned int nr;
-	struct page *folios[PAGEVEC_SIZE];
+	struct folio *folios[PAGEVEC_SIZE];
 };
 
 static inline void folio_batch_init(struct folio_batch *fbatch)
@@ -83,7 +230,7 @@ static inline unsigned int folio_batch_count(struct folio_batch *fbatch)
 static inline void folio_batch_release(struct folio_batch *fbatch)
 {
 	while (fbatch->nr)
-		put_page(fbatch->folios[--fbatch->nr]);
+		folio_put(fbatch->folios[--fbatch->nr]);
 }
 
 static inline unsigned int filemap_get_folios_tag(struct address_space *mapping,
@@ -91,8 +238,13 @@ static inline unsigned int filemap_get_folios_tag(struct address_space *mapping,
 						  xa_mark_t tag,
 						  struct folio_batch *fbatch)
 {
+	struct page *pages[PAGEVEC_SIZE];
+	unsigned int i;
+
 	fbatch->nr = find_get_pages_range_tag(mapping, start, end, tag,
-					      PAGEVEC_SIZE, fbatch->folios);
+					      PAGEVEC_SIZE, pages);
+	for (i = 0; i < fbatch->nr; i++)
+		fbatch->folios[i] = page_folio(pages[i]);
 	return fbatch->nr;
 }
 #endif /* !VMMAP_HAVE_FOLIO */
@@ -116,11 +268,12 @@ static inline size_t copy_folio_from_iter_atomic(struct folio *folio,
 					  offset % PAGE_SIZE, bytes, i);
 }
 #elif !defined(VMMAP_HAVE_COPY_FOLIO_FROM_ITER_ATOMIC)
-static inline size_t copy_folio_from_iter_atomic(struct page *page,
+static inline size_t copy_folio_from_iter_atomic(struct folio *folio,
 						 size_t offset, size_t bytes,
 						 struct iov_iter *i)
 {
-	size_t copied = iov_iter_copy_from_user_atomic(page, i, offset, bytes);
+	size_t copied =
+		iov_iter_copy_from_user_atomic(&folio->page, i, offset, bytes);
 
 	iov_iter_advance(i, copied);
 	return copied;
@@ -166,15 +319,21 @@ static inline size_t fault_in_iov_iter_readable(struct iov_iter *i,
 
 /*
  * vm_ops->map_pages returns vm_fault_t since v5.12 (f9ce0be71d1f), void
- * before, like filemap_map_pages() which it passes on.
+ * before. The handler has the new prototype; VMMAP_VM_OPS_MAP_PAGES(fn)
+ * names it in the vm_ops, or on older kernels fn_void, which
+ * VMMAP_DEFINE_MAP_PAGES_VOID(fn) defines (unused, and dropped, on newer).
  */
 #ifdef VMMAP_HAVE_MAP_PAGES_VM_FAULT_T
-#define VMMAP_MAP_PAGES_RET vm_fault_t
-#define VMMAP_MAP_PAGES_RETURN(ret) (ret)
+#define VMMAP_VM_OPS_MAP_PAGES(fn) .map_pages = (fn)
 #else
-#define VMMAP_MAP_PAGES_RET void
-#define VMMAP_MAP_PAGES_RETURN(ret) ((void)(ret))
+#define VMMAP_VM_OPS_MAP_PAGES(fn) .map_pages = (fn##_void)
 #endif
+#define VMMAP_DEFINE_MAP_PAGES_VOID(fn)                                       \
+	static void __maybe_unused fn##_void(                                 \
+		struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff) \
+	{                                                                     \
+		fn(vmf, start_pgoff, end_pgoff);                              \
+	}
 
 /* filemap_map_pages() with the result of 5.12 on (0 before, when void). */
 static inline vm_fault_t vmmap_filemap_map_pages(struct vm_fault *vmf,
@@ -206,8 +365,8 @@ static inline struct folio *vmmap_lock_folio(struct address_space *mapping,
 	return vmmap_folio_or_null(filemap_lock_folio(mapping, index));
 }
 
-static inline struct folio *vmmap_get_folio(struct address_space *mapping,
-					    pgoff_t index)
+static inline struct folio *vmmap_lookup_folio(struct address_space *mapping,
+					       pgoff_t index)
 {
 	return vmmap_folio_or_null(filemap_get_folio(mapping, index));
 }

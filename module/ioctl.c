@@ -136,9 +136,9 @@ out:
  *	 VMMAP_*_SIZE_VER0 on
  * @arg: user pointer to the command's struct
  *
- * Process context, no locks held; may sleep. Commands that change the
- * object need a file opened for writing.
+ * Commands that change the object need a file opened for writing.
  *
+ * Context: process context; no locks held; may sleep.
  * Return: 0 or a negative errno: -ENOTTY for an unknown command (type,
  * number or direction), -EINVAL for a struct smaller than its first
  * version or a malformed one, -E2BIG for a larger one with a non-zero

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmmap: /dev/vmmap, a character device whose mmap path is written out.
- *
- * mmap(2) of the device travels
- *   sys_mmap -> ksys_mmap_pgoff -> vm_mmap_pgoff -> do_mmap
- *     do_mmap: flag and permission checks, then get_unmapped_area()
- *              -> vmmap_get_unmapped_area()	(chooses the address)
- *     mmap_region: allocates the VMA -> vmmap_mmap()	(sets it up)
- * and later page faults end in vma.c. read/write/lseek/fsync work on the
- * same object (object.c), as they would on a file.
+ * vmmap: /dev/vmmap, a character device whose mmap path is written out:
+ * module init and exit, the misc device and its file_operations. The path
+ * itself, from mmap(2) to the first faults, is told in docs/mmap-path.md;
+ * read/write/lseek/fsync work on the same object (object.c), as they would
+ * on a file.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mman.h>
@@ -73,6 +71,7 @@ static struct vmmap_object *vmmap_file_object(struct file *file)
  * Holds a module reference (fops.owner) until release, so rmmod is refused
  * while the device is open or mapped.
  *
+ * Context: process context; no locks held; may sleep.
  * Return: 0.
  */
 static int vmmap_open(struct inode *inode, struct file *file)
@@ -115,14 +114,13 @@ static loff_t vmmap_llseek(struct file *file, loff_t offset, int whence)
  * @file: the device file being mapped
  * @vma: the VMA mmap_region() just allocated; not yet linked or visible
  *
- * Runs from mmap_region() (via call_mmap()), after do_mmap() checked the
- * flags against the file's mode, with the mmap_lock held for writing; also
- * when remap_file_pages() rebuilds a mapping. Nothing is mapped here: pages
- * come later, one fault at a time, which is what makes a large mapping free
- * until touched. A VMA past the object's end is allowed, as for a file; its
- * pages raise SIGBUS when touched. Must not fault, must not take locks a
- * fault holds; if it fails, ->close is not called.
+ * Maps nothing: pages come later, one fault at a time. A VMA past the
+ * object's end is allowed, as for a file; its pages raise SIGBUS when
+ * touched. Must not fault, must not take locks a fault holds; if it fails,
+ * ->close is not called.
  *
+ * Context: process context; mmap_lock held for writing; may sleep.
+ * See docs/mmap-path.md, "5. mmap_region and f_op->mmap".
  * Return: 0.
  */
 static int vmmap_mmap(struct file *file, struct vm_area_struct *vma)
@@ -144,18 +142,16 @@ static int vmmap_mmap(struct file *file, struct vm_area_struct *vma)
  *
  * The variant built with "make VMMAP_MMAP_PREPARE=1" (kernels 7.1 and
  * later), side by side with vmmap_mmap() above, which it replaces: a file
- * has either ->mmap or ->mmap_prepare. Runs from __mmap_region() with the
- * mmap_lock held for writing, before the VMA is allocated, so the core can
- * check the result and merge the new range with a neighbour before any VMA
- * exists; the driver fills in @desc instead of editing a live VMA.
+ * has either ->mmap or ->mmap_prepare. It fills in @desc instead of editing
+ * a live VMA, before the VMA exists.
  *
- * What it can do: everything vmmap needs (vm_ops, private data, flags via
- * the desc). What it cannot: see or touch the VMA; count it, since the
- * range may still fail or merge into an existing VMA (vm_ops->mapped does
- * that, once the VMA exists: vmmap_vma_mapped()); call remap_pfn_range()
- * and friends directly (mmap "actions" in @desc do that; vmmap does not map
- * at mmap time anyway).
+ * Must not count the VMA, since the range may still fail or merge into an
+ * existing VMA (vm_ops->mapped counts it once it exists:
+ * vmmap_vma_mapped()), and cannot call remap_pfn_range() and friends
+ * (mmap "actions" in @desc do that; vmmap maps nothing at mmap time).
  *
+ * Context: process context; mmap_lock held for writing; may sleep.
+ * See docs/mmap-path.md, "5. mmap_region and f_op->mmap".
  * Return: 0.
  */
 static int vmmap_mmap_prepare(struct vm_area_desc *desc)
@@ -200,9 +196,8 @@ static unsigned long vmmap_choose_area(struct file *file, unsigned long addr,
  * @pgoff: file offset in pages
  * @flags: MAP_* flags
  *
- * Runs from do_mmap() -> get_unmapped_area() with the mmap_lock held for
- * writing, before the VMA exists and before some permission checks, so it
- * must not allocate or change anything; it may fail with -ENOMEM.
+ * Runs before the VMA exists and before some permission checks, so it must
+ * not allocate or change anything; it may fail with -ENOMEM.
  *
  * For mappings of at least 2 MiB (PMD_SIZE), it returns an address whose
  * distance from the file offset is a multiple of PMD_SIZE, so that aligned
@@ -212,6 +207,8 @@ static unsigned long vmmap_choose_area(struct file *file, unsigned long addr,
  * allocator can honour is honoured as given; everything else, and small
  * mappings, get the mm's default.
  *
+ * Context: process context; mmap_lock held for writing; may sleep.
+ * See docs/mmap-path.md, "4. get_unmapped_area".
  * Return: the address, or a negative errno.
  */
 static unsigned long vmmap_get_unmapped_area(struct file *file,
@@ -234,12 +231,14 @@ static unsigned long vmmap_get_unmapped_area(struct file *file,
  * @end: last byte of the range (inclusive)
  * @datasync: ignored: there is no metadata to write
  *
- * Runs from msync() -> vfs_fsync_range() (with no mmap_lock held) or from
- * fsync(2). There is no storage to write to; what "sync" means here is
- * that every dirty page in the range is write-protected again in every
- * mapping and marked clean, so the next write to it calls ->page_mkwrite.
- * Without an fsync method msync(MS_SYNC) would fail with EINVAL.
+ * There is no storage to write to; what "sync" means here is that every
+ * dirty page in the range is write-protected again in every mapping and
+ * marked clean, so the next write to it calls ->page_mkwrite. Without an
+ * fsync method msync(MS_SYNC) would fail with EINVAL.
  *
+ * Context: process context; no mmap_lock held (msync(2) drops it first);
+ * may sleep.
+ * See docs/mmap-path.md, "7. msync, munmap, mremap and fork".
  * Return: 0.
  */
 static int vmmap_fsync(struct file *file, loff_t start, loff_t end,
@@ -281,23 +280,40 @@ static struct vmmap_device vmmap_dev = {
 	},
 };
 
+/* One message for each way vmmap_object_init() can fail. */
+static void vmmap_report_init_error(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		pr_err("size=%lu: not a multiple of the page size (%lu)\n",
+		       size, PAGE_SIZE);
+		break;
+	case -EFBIG:
+		pr_err("size=%lu: larger than RAM (at most %lld bytes)\n", size,
+		       vmmap_object_max_size());
+		break;
+	default:
+		pr_err("cannot create the memory object: %pe\n", ERR_PTR(err));
+	}
+}
+
 static int __init vmmap_init(void)
 {
 	int err;
 
 	err = vmmap_object_init(&vmmap_dev.obj, size);
 	if (err) {
-		pr_err("vmmap: size=%lu: %s\n", size,
-		       err == -EFBIG ? "larger than RAM" : "not page aligned");
+		vmmap_report_init_error(err);
 		return err;
 	}
 	vmmap_dev.misc.mode = mode;
 	err = misc_register(&vmmap_dev.misc);
 	if (err) {
+		pr_err("cannot register /dev/vmmap: %pe\n", ERR_PTR(err));
 		vmmap_object_destroy(&vmmap_dev.obj);
 		return err;
 	}
-	pr_info("vmmap: /dev/vmmap ready, %lu bytes\n", size);
+	pr_info("/dev/vmmap ready, %lu bytes\n", size);
 	return 0;
 }
 
@@ -309,10 +325,10 @@ static void __exit vmmap_exit(void)
 
 	misc_deregister(&vmmap_dev.misc);
 	left = vmmap_object_destroy(obj);
-	pr_info("vmmap: unloaded, %llu pages allocated, %llu pages freed\n",
-		allocated, allocated - left);
+	pr_info("unloaded, %llu pages allocated, %llu pages freed\n", allocated,
+		allocated - left);
 	if (left)
-		pr_err("vmmap: leaked %lu pages\n", left);
+		pr_err("leaked %lu pages\n", left);
 }
 
 module_init(vmmap_init);

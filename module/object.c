@@ -45,8 +45,8 @@
  * do; splitting a PG_dirty large folio during truncation would "un-account"
  * it through a writeback context this inode does not have.
  *
- * Context: any, including under a page table lock; the folio may be
- * unlocked if it is mapped.
+ * Context: any context, including under a page table lock; the folio may be
+ * unlocked if it is mapped; must not sleep.
  * Return: true if the folio was clean.
  */
 static bool vmmap_dirty_folio(struct address_space *mapping,
@@ -245,7 +245,8 @@ out:
  * @order:	if the page must be allocated, the folio order to try first:
  *		0, or VMMAP_PMD_ORDER for a range one PMD entry can map
  *
- * Context: may sleep; takes and drops @obj->resize_lock for reading.
+ * Context: process context; takes and drops @obj->resize_lock for reading;
+ * may sleep.
  * Return: the folio, locked and with a reference, still in the object and
  * below its end; ERR_PTR(-ENXIO) past the end; ERR_PTR(-ENOMEM).
  */
@@ -286,7 +287,7 @@ struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
 static struct folio *vmmap_straddling_folio(struct address_space *mapping,
 					    pgoff_t index)
 {
-	struct folio *folio = vmmap_get_folio(mapping, index);
+	struct folio *folio = vmmap_lookup_folio(mapping, index);
 
 	if (folio && folio->index == index) {
 		folio_put(folio);
@@ -306,7 +307,7 @@ static void vmmap_set_keep(struct address_space *mapping, pgoff_t index,
 	struct folio *folio;
 
 	while (index < end) {
-		folio = vmmap_get_folio(mapping, index);
+		folio = vmmap_lookup_folio(mapping, index);
 		if (!folio) {
 			index++;
 			continue;
@@ -466,8 +467,8 @@ static void vmmap_object_grow(struct vmmap_object *obj, loff_t new_size)
  * that straddles the new end is split, or if something holds it, kept
  * whole with its tail zeroed. Growing exposes zeroes, never old data.
  *
- * Context: process context, no mmap_lock held (truncation takes i_mmap_rwsem
- * and page locks).
+ * Context: process context; no mmap_lock held (truncation takes i_mmap_rwsem
+ * and page locks); may sleep.
  * Return: 0, -EINVAL, -EFBIG; on error nothing changed.
  */
 int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
@@ -569,7 +570,7 @@ static long vmmap_clean_range(struct vmmap_object *obj, pgoff_t index,
  *
  * A dirty folio that overlaps the range is cleaned whole.
  *
- * Context: may sleep; no locks needed.
+ * Context: process context; no locks needed; may sleep.
  * Return: pages cleaned.
  */
 long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
@@ -593,7 +594,7 @@ long vmmap_object_sync(struct vmmap_object *obj, loff_t start, loff_t end)
  * Reads the dirty tags and changes nothing; a folio cleaned or dirtied
  * meanwhile may or may not be reported.
  *
- * Context: may sleep; no locks needed.
+ * Context: process context; no locks needed; may sleep.
  * Return: extents filled.
  */
 unsigned int vmmap_object_dirty_scan(struct vmmap_object *obj, pgoff_t index,
@@ -642,7 +643,7 @@ unsigned int vmmap_object_dirty_scan(struct vmmap_object *obj, pgoff_t index,
  * the extents; a folio that has grown past them since (a huge page
  * allocated after a shrink) stays dirty and is reported next time.
  *
- * Context: may sleep; no locks needed.
+ * Context: process context; no locks needed; may sleep.
  * Return: pages cleaned.
  */
 long vmmap_object_clean_extents(struct vmmap_object *obj,
@@ -666,6 +667,8 @@ long vmmap_object_clean_extents(struct vmmap_object *obj,
  * Holes (pages never touched) read as zeroes without allocating anything.
  * No lock is held while copying, so the destination may itself be a mapping
  * of the object.
+ *
+ * Context: process context; no locks held; may sleep.
  * Return: bytes read, 0 at or past the end, -EFAULT; -EINTR if a fatal
  * signal came before anything was read (a read of gigabytes stops for
  * SIGKILL, as filemap_read() does).
@@ -693,7 +696,7 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 			break;
 		}
 		bytes = min(bytes, iov_iter_count(to));
-		folio = vmmap_get_folio(mapping, index);
+		folio = vmmap_lookup_folio(mapping, index);
 		if (folio && unlikely(!folio_test_uptodate(folio))) {
 			/*
 			 * Only the new folio of a migration in progress is
@@ -742,8 +745,8 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
  * page. Like tag_pages_for_writeback(), it drops the lock every
  * XA_CHECK_SCHED entries to keep interrupts off only briefly.
  *
- * Context: the caller holds the inode lock, so no folio in the range can
- * leave the object meanwhile.
+ * Context: process context; the inode lock held, so no folio in the range
+ * can leave the object meanwhile; may sleep.
  */
 static void vmmap_object_tag_dirty(struct address_space *mapping, pgoff_t first,
 				   pgoff_t last)
@@ -780,8 +783,9 @@ static void vmmap_object_tag_dirty(struct address_space *mapping, pgoff_t first,
  * (without this it would write at the file position). The written pages
  * are marked dirty, as a write through a mapping would.
  *
- * Context: takes the inode lock, which excludes resize, and each folio's
- * lock while copying into it; the source may be a mapping of the same page.
+ * Context: process context; takes the inode lock, which excludes resize,
+ * and each folio's lock while copying into it (the source may be a mapping
+ * of the same page); may sleep.
  * Return: bytes written (fewer if a fatal signal came), -ENOSPC, -EFAULT,
  * -ENOMEM, -EINTR.
  */

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmmap: the vm_operations_struct, i.e. what happens after mmap(2) returned.
- *
- * The first access to a page of a vmmap VMA takes a page fault that reaches
- * handle_mm_fault() -> do_fault(). From there:
- *   read fault	 -> ->map_pages (fault-around: map neighbours already
- *		    resident), then ->fault if the page itself was not mapped
- *   write fault, MAP_SHARED  -> ->fault, then ->page_mkwrite
- *   write fault, MAP_PRIVATE -> ->fault for the source page; the core copies
- *		    it (COW) and never calls ->page_mkwrite
- *   write to a present, write-protected shared PTE -> ->page_mkwrite
- * ->open runs when the core duplicates a VMA (fork, split, mremap), ->close
- * whenever one goes away; the first mmap is counted in f_op->mmap instead.
+ * vmmap: the vm_operations_struct of the object's VMAs. When the core calls
+ * each handler, and with what held, is the guide's business
+ * (docs/mmap-path.md); the comments here keep what each handler must and
+ * must not do. The per-VMA lock: from 6.12 on (checked in 6.12's
+ * mm/memory.c, vmf_can_call_fault()) ->fault and ->page_mkwrite of a VMA
+ * whose vm_ops has ->map_pages, as ours does, may run under it alone;
+ * 6.1 and 5.10 have no per-VMA lock and hold the mmap_lock.
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -24,9 +19,10 @@
  * vmmap_vma_open - a VMA of ours was duplicated
  * @vma: the new VMA (a fork child's copy, a split-off piece, a moved VMA)
  *
- * Runs from dup_mmap() (fork), __split_vma() (partial munmap/mprotect) and
- * copy_vma() (mremap move) with the mmap_lock held for writing. Must not
- * sleep on anything that a fault could hold, and must not fail.
+ * Must not wait for anything a fault could hold.
+ *
+ * Context: process context; mmap_lock held for writing; may sleep.
+ * See docs/mmap-path.md, "7. msync, munmap, mremap and fork".
  */
 static void vmmap_vma_open(struct vm_area_struct *vma)
 {
@@ -41,9 +37,12 @@ static void vmmap_vma_open(struct vm_area_struct *vma)
  * vmmap_vma_close - a VMA of ours is going away
  * @vma: the VMA, already unmapped
  *
- * Runs from munmap, exit, mremap and when a split piece is discarded, with
- * the mmap_lock held for writing (or the mm being torn down). Must not
- * touch the pages: they belong to the object, not to the VMA.
+ * Must not touch the pages: they belong to the object, not to the VMA.
+ *
+ * Context: process context; mmap_lock held for writing, or for reading once
+ * munmap has downgraded it (6.1 and 6.12 both do), or the mm being torn
+ * down; may sleep.
+ * See docs/mmap-path.md, "7. msync, munmap, mremap and fork".
  */
 static void vmmap_vma_close(struct vm_area_struct *vma)
 {
@@ -88,19 +87,18 @@ static unsigned int vmmap_fault_order(struct vm_fault *vmf)
  * vmmap_fault - supply the page for a fault on a page not yet mapped
  * @vmf: the fault; vmf->pgoff is the page's offset in the object
  *
- * Runs from do_read_fault(), do_cow_fault() or do_shared_fault() with the
- * mmap_lock held for reading or, from 6.4 on, only the per-VMA lock. May
- * sleep (it allocates). Finds the page in the object or adds a zeroed one
- * (a PMD-sized folio where one PMD can map it), and returns it locked with
- * a reference; the core maps it, with one PMD entry if the folio is
- * PMD-sized and aligned, or copies it for MAP_PRIVATE. Past the object's
- * end it returns VM_FAULT_SIGBUS: the kernel never size-checks a character
- * device for us.
+ * Finds the page in the object or adds a zeroed one (a PMD-sized folio
+ * where one PMD can map it), and returns it locked with a reference. Past
+ * the object's end it returns VM_FAULT_SIGBUS: the kernel never
+ * size-checks a character device for us.
  *
  * Must not look at other VMAs or take the mmap_lock (it may hold only the
- * VMA lock), and must never return VM_FAULT_NOPAGE without a PTE installed,
- * which would refault forever.
+ * per-VMA lock), and must never return VM_FAULT_NOPAGE without a PTE
+ * installed, which would refault forever.
  *
+ * Context: process context; mmap_lock or (6.12 and later) the per-VMA lock
+ * held for reading; may sleep.
+ * See docs/mmap-path.md, "6. The first faults".
  * Return: VM_FAULT_LOCKED with vmf->page set, VM_FAULT_SIGBUS past the
  * end, VM_FAULT_OOM.
  */
@@ -135,19 +133,20 @@ static vm_fault_t vmmap_fault(struct vm_fault *vmf)
  * @start_pgoff: first page offset to try
  * @end_pgoff:	last page offset to try
  *
- * Runs from do_fault_around() on read faults, before ->fault, over a window
- * of fault_around_bytes (64 KiB by default) around the faulting address,
- * under rcu_read_lock() and the mmap_lock or VMA lock. Must not sleep or
- * allocate: it maps only pages that are already in the object, uptodate and
- * unlocked, and only below the object's end. filemap_map_pages() does
- * exactly that for an address_space, and is why the object keeps its pages
- * in one. Pages it maps save one ->fault each.
+ * Maps only pages that are already in the object, uptodate and unlocked,
+ * and only below the object's end: filemap_map_pages() does exactly that
+ * for an address_space, and is why the object keeps its pages in one. Must
+ * not sleep or allocate.
  *
+ * Context: process context; mmap_lock or (6.12 and later) the per-VMA lock
+ * held for reading; in an RCU read-side section (the core's from 6.12 on,
+ * filemap_map_pages()' own on 6.1 and 5.10); must not sleep.
+ * See docs/mmap-path.md, "6. The first faults".
  * Return: what filemap_map_pages() returns (0, or VM_FAULT_NOPAGE once the
  * faulting address itself is mapped).
  */
-static VMMAP_MAP_PAGES_RET
-vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
+static vm_fault_t vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff)
 {
 	struct vmmap_object *obj = vmf->vma->vm_private_data;
 	vm_fault_t ret;
@@ -155,25 +154,25 @@ vmmap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
 	vmmap_count(obj, VMMAP_STAT_MAP_PAGES);
 	ret = vmmap_filemap_map_pages(vmf, start_pgoff, end_pgoff);
 	trace_vmmap_map_pages(vmf->pgoff, start_pgoff, end_pgoff, ret);
-	return VMMAP_MAP_PAGES_RETURN(ret);
+	return ret;
 }
+
+VMMAP_DEFINE_MAP_PAGES_VOID(vmmap_map_pages)
 
 /**
  * vmmap_page_mkwrite - a clean page of a shared mapping is about to be written
- * @vmf: the fault; vmf->page is the page, mapped read-only or about to be
- *
- * Runs from do_shared_fault() or do_wp_page() -> wp_page_shared() on the
- * first write to a page since it was last cleaned by fsync, with the
- * mmap_lock for reading or only the VMA lock; the page is referenced but not
- * locked. Shared writable VMAs get read-only PTEs from the start because we
- * have this handler (vma_wants_writenotify()).
+ * @vmf: the fault; vmf->page is the page, referenced but not locked
  *
  * Locks the page, checks that a shrink did not take it out of the object
- * or cut the object below it meanwhile (if it did, VM_FAULT_NOPAGE makes the core retry the fault,
- * which then ends in SIGBUS or a new page), marks it dirty and returns it
- * locked, which the core needs to make the PTE writable without racing with
- * fsync's write-protection. Must not unlock the page before returning.
+ * or cut the object below it meanwhile (if it did, VM_FAULT_NOPAGE makes
+ * the core retry the fault, which then ends in SIGBUS or a new page), marks
+ * it dirty and returns it locked. Must not unlock the page before
+ * returning: the lock is what keeps fsync's write-protection from racing
+ * with the core making the PTE writable.
  *
+ * Context: process context; mmap_lock or (6.12 and later) the per-VMA lock
+ * held for reading; may sleep.
+ * See docs/mmap-path.md, "6. The first faults".
  * Return: VM_FAULT_LOCKED, or VM_FAULT_NOPAGE if the page left the object.
  */
 static vm_fault_t vmmap_page_mkwrite(struct vm_fault *vmf)
@@ -205,11 +204,12 @@ static vm_fault_t vmmap_page_mkwrite(struct vm_fault *vmf)
  * @file: the device file
  * @vm_private_data: the VMA's private data (the object), may be changed
  *
- * Only with mmap_prepare (vm_ops->mapped is refused for ->mmap VMAs). Runs
- * from __mmap_region() with the mmap_lock held for writing, once the new
- * VMA is in the tree, and not when the range merged into a neighbour: the
- * place to count it, as vmmap_vma_init() does for the ->mmap path.
+ * Only with mmap_prepare (vm_ops->mapped is refused for ->mmap VMAs); not
+ * called when the range merged into a neighbour, so the place to count the
+ * VMA, as vmmap_vma_init() does for ->mmap.
  *
+ * Context: process context; mmap_lock held for writing; may sleep.
+ * See docs/mmap-path.md, "5. mmap_region and f_op->mmap".
  * Return: 0 (an error would unmap the new VMA).
  */
 static int vmmap_vma_mapped(unsigned long start, unsigned long end,
@@ -228,7 +228,7 @@ static const struct vm_operations_struct vmmap_vm_ops = {
 	.open = vmmap_vma_open,
 	.close = vmmap_vma_close,
 	.fault = vmmap_fault,
-	.map_pages = vmmap_map_pages,
+	VMMAP_VM_OPS_MAP_PAGES(vmmap_map_pages),
 	.page_mkwrite = vmmap_page_mkwrite,
 #ifdef VMMAP_MMAP_PREPARE
 	.mapped = vmmap_vma_mapped,
@@ -240,8 +240,6 @@ static const struct vm_operations_struct vmmap_vm_ops = {
  * @obj: the object the VMA maps
  * @vma: the VMA, not yet visible to anyone else
  *
- * Called from f_op->mmap with the mmap_lock held for writing.
- *
  * The VMA flags stay as do_mmap() computed them, on purpose:
  *  - no VM_IO / VM_PFNMAP / VM_MIXEDMAP: the pages are ordinary page cache
  *    pages with struct pages, so GUP (O_DIRECT, ptrace, /proc/pid/mem),
@@ -249,6 +247,9 @@ static const struct vm_operations_struct vmmap_vm_ops = {
  *  - no VM_DONTEXPAND: the object is file-like, so mremap() may grow a
  *    mapping (pages past the object's end raise SIGBUS, as for a file);
  *  - no VM_DONTCOPY: fork children share the mapping like any file mapping.
+ *
+ * Context: process context (f_op->mmap); mmap_lock held for writing.
+ * See docs/mmap-path.md, "5. mmap_region and f_op->mmap".
  */
 void vmmap_vma_init(struct vmmap_object *obj, struct vm_area_struct *vma)
 {
@@ -266,6 +267,9 @@ void vmmap_vma_init(struct vmmap_object *obj, struct vm_area_struct *vma)
  * The same setup as vmmap_vma_init(), on the description instead of the
  * VMA; the flags stay as do_mmap() computed them, for the same reasons.
  * Counting waits for vmmap_vma_mapped().
+ *
+ * Context: process context (f_op->mmap_prepare); mmap_lock held for
+ * writing.
  */
 void vmmap_vma_desc_init(struct vmmap_object *obj, struct vm_area_desc *desc)
 {

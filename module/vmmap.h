@@ -8,6 +8,9 @@
  *   ioctl.c   the VMMAP_IOC_* commands of uapi/vmmap.h
  *   sysfs.c   /sys/class/misc/vmmap/: the object's state, root-only counters
  *   compat.h  every difference between kernel versions
+ *   probe.c   Kbuild's feature probes of the target kernel (not built in)
+ *
+ * The mmap path these files take part in is told in docs/mmap-path.md.
  */
 #ifndef VMMAP_H
 #define VMMAP_H
