@@ -197,7 +197,6 @@ struct rctx {
 	uint64_t *buf;
 };
 
-
 /* A worker operation: what the op table in worker.c holds. */
 struct wop_def {
 	const char *name;

@@ -19,8 +19,12 @@
 
 #include "stress.h"
 
-enum { K_WORKER_OP, K_WORKER_OTHER, K_RESIZER_RESIZE, K_RESIZER_WIPE,
-       K_RESIZER_OTHER, K_NKINDS };
+/* What a SIGKILL interrupted */
+enum {
+	K_WORKER_OP, K_WORKER_OTHER, K_RESIZER_RESIZE, K_RESIZER_WIPE,
+	K_RESIZER_OTHER, K_NKINDS
+};
+
 static const char *const kill_name[K_NKINDS] = {
 	"worker mid-operation", "worker idle or locking", "resizer mid-resize",
 	"resizer mid-wipe", "resizer other",
@@ -33,6 +37,7 @@ struct child {
 	pid_t pid;
 	unsigned int incarnation;
 };
+
 static struct child *kids;	/* opt_procs workers, then the resizer */
 
 static pid_t spawn(unsigned int i)
@@ -163,7 +168,6 @@ static int pick_moment(unsigned int v, uint64_t *rng)
 	} while (now() < until);
 	return v == opt_procs ? K_RESIZER_OTHER : K_WORKER_OTHER;
 }
-
 
 static const char *kid_name(unsigned int i)
 {

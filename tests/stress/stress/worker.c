@@ -446,29 +446,28 @@ static void op_madvise(struct wctx *w)
 		region_repair(w);
 }
 
+/* write(2) from, then read(2) into, a mapping of the same page, unmapped. */
 static void op_selfcopy(struct wctx *w)
 {
+	static const char *const what[2] = {
+		"self-copy (write from own mapping)", "self-copy (read into own mapping)",
+	};
 	size_t pages = rlen / ps, wpp = ps / 8, k = splitmix_below(&w->rng, pages);
 	char *p = w->A + k * ps;
+	off_t off = (off_t)(w->roff + k * ps);
 	ssize_t r;
 
-	/* not mapped now: the copy itself faults the page in */
-	madvise(p, ps, MADV_DONTNEED);
-	r = pwrite(w->fd, p, ps, (off_t)(w->roff + k * ps));
-	if (r != (ssize_t)ps)
-		mismatch(&w->sl->mismatches,
-			 "write(2) of a page from its own mapping returned %zd (%s)",
-			 r, r < 0 ? strerror(errno) : "short");
-	if (!verify(w, 2, k * wpp, wpp, "self-copy (write from own mapping)"))
-		region_repair(w);
-	madvise(p, ps, MADV_DONTNEED);
-	r = pread(w->fd, p, ps, (off_t)(w->roff + k * ps));
-	if (r != (ssize_t)ps)
-		mismatch(&w->sl->mismatches,
-			 "read(2) of a page into its own mapping returned %zd (%s)",
-			 r, r < 0 ? strerror(errno) : "short");
-	if (!verify(w, 0, k * wpp, wpp, "self-copy (read into own mapping)"))
-		region_repair(w);
+	for (int in = 0; in < 2; in++) {
+		/* not mapped now: the copy itself faults the page in */
+		madvise(p, ps, MADV_DONTNEED);
+		r = in ? pread(w->fd, p, ps, off) : pwrite(w->fd, p, ps, off);
+		if (r != (ssize_t)ps)
+			mismatch(&w->sl->mismatches, "%s of a page %s its own mapping "
+				 "returned %zd (%s)", in ? "read(2)" : "write(2)",
+				 in ? "into" : "from", r, r < 0 ? strerror(errno) : "short");
+		if (!verify(w, in ? 0 : 2, k * wpp, wpp, what[in]))
+			region_repair(w);
+	}
 }
 
 /*
