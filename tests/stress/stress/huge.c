@@ -40,6 +40,112 @@ static void huge_words_check(struct wctx *w, uint64_t off, const uint64_t *v,
 	}
 }
 
+static const char *const via[4] = {
+	"fault (after MADV_DONTNEED)", "pread", "re-dirty+fsync", "vmsplice",
+};
+
+/* One access of kind @how to a random word of the huge page, checked. */
+static void huge_race_once(struct wctx *w, int how)
+{
+	uint64_t npg = pmd / ps, wpp = ps / 8;
+	uint64_t pg = splitmix_below(&w->rng, npg), poff = hbase + pg * ps;
+	uint64_t x = splitmix_below(&w->rng, wpp), off = poff + 8 * x;
+	uint64_t s0, s1, size, kept, v = 0;
+	struct iovec iov = { w->C + poff, ps };
+	int sig = 0, h0, h1;
+	bool stable, got = false;
+	ssize_t r = 0;
+
+	s0 = LOAD(&sh->seq);
+	size = LOAD(&sh->size);
+	kept = LOAD(&sh->kept_end);
+	h0 = LOAD(&hfilled[pg]);
+	switch (how) {
+	case 0:
+		madvise(w->C + poff, ps, MADV_DONTNEED);
+		sig = probe_load(w->C + off, &v, 1);
+		got = !sig;
+		break;
+	case 1:
+		r = pread(w->fd, &v, 8, (off_t)off);
+		got = r == 8;
+		break;
+	case 2:
+		sig = probe_redirty(w->C + off);
+		if (fsync(w->fd))
+			mismatch(&w->sl->mismatches, "huge-race: fsync: %s",
+				 strerror(errno));
+		break;
+	default:
+		/* the pipe holds the page (a reference) for a while */
+		r = vmsplice(w->pfd[1], &iov, 1, 0);
+		if (r > 0) {
+			msleep(1 + splitmix_below(&w->rng, 3));
+			if (read(w->pfd[0], w->hbuf, r) != r)
+				die("read from the pipe: %s", strerror(errno));
+		}
+		break;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	s1 = LOAD(&sh->seq);
+	h1 = LOAD(&hfilled[pg]);
+	stable = s0 == s1 && !(s0 & 1);
+	if (!stable)
+		ADD(&w->sl->unstable, 1);
+
+	if (sig && (sig != SIGBUS || (stable && off < size))) {
+		mismatch(&w->sl->mismatches,
+			 "huge-race: %s at offset %#" PRIx64 " (%s, size %#"
+			 PRIx64 "%s)", signame(sig), off, via[how], size,
+			 stable ? "" : ", changing");
+		return;
+	}
+	if (sig) {
+		count_sigbus(&w->sl->sigbus);
+		return;
+	}
+	if (how == 1 && (r < 0 || (stable && (off < size) != (r == 8)))) {
+		mismatch(&w->sl->mismatches, "huge-race: pread at %#" PRIx64
+			 " with size %#" PRIx64 "%s returned %zd (%s)", off,
+			 size, stable ? "" : " (changing)", r,
+			 r < 0 ? strerror(errno) : "");
+		return;
+	}
+	if (how == 3) {
+		/* EFAULT: past the end (the fault inside GUP) */
+		if (r != (ssize_t)ps && !(r < 0 && errno == EFAULT &&
+					  (!stable || poff >= size))) {
+			mismatch(&w->sl->mismatches,
+				 "huge-race: vmsplice of the page at %#" PRIx64
+				 " with size %#" PRIx64 "%s returned %zd (%s)",
+				 poff, size, stable ? "" : " (changing)", r,
+				 r < 0 ? strerror(errno) : "short");
+			return;
+		}
+		if (r == (ssize_t)ps && stable && poff >= size &&
+		    !(may_map_eof && poff < kept))
+			mismatch(&w->sl->mismatches,
+				 "huge-race: vmsplice of the page at %#" PRIx64
+				 " past the size %#" PRIx64 " succeeded", poff, size);
+		else if (r == (ssize_t)ps)
+			huge_words_check(w, poff, w->hbuf, wpp,
+					 stable && poff < size && h0 == 1 && h1 == 1,
+					 "vmsplice+read of the pipe");
+		return;
+	}
+	if (!got)
+		return;
+	if (stable && off >= size && !past_end_ok(off, kept, v)) {
+		mismatch(&w->sl->mismatches,
+			 "huge-race: data (%#" PRIx64 ") at offset %#" PRIx64
+			 " past the size %#" PRIx64 " (%s)", v, off, size, via[how]);
+		return;
+	}
+	if (off < size || !stable)
+		huge_words_check(w, off, &v, 1,
+				 stable && h0 == 1 && h1 == 1, via[how]);
+}
+
 /*
  * Race a huge round of the resizer (huge_round()): take references to the
  * window's first huge page the way that made the old shrink drop it, until
@@ -48,10 +154,7 @@ static void huge_words_check(struct wctx *w, uint64_t off, const uint64_t *v,
  */
 void op_huge(struct wctx *w)
 {
-	static const char *const via[4] = {
-		"fault (after MADV_DONTNEED)", "pread", "re-dirty+fsync", "vmsplice",
-	};
-	uint64_t g = LOAD(&sh->hgen), npg = pmd / ps, wpp = ps / 8;
+	uint64_t g = LOAD(&sh->hgen);
 	int how = splitmix_below(&w->rng, 4);
 
 	if (!(g & 1) || hend == tend)
@@ -61,104 +164,8 @@ void op_huge(struct wctx *w)
 	STORE(&sh->hjoin, g);
 	if (how == 3 && w->pfd[0] < 0 && pipe2(w->pfd, O_CLOEXEC))
 		die("pipe: %s", strerror(errno));
-	for (int i = 0; i < 64 && LOAD(&sh->hgen) == g && !LOAD(&sh->stop); i++) {
-		uint64_t pg = splitmix_below(&w->rng, npg), poff = hbase + pg * ps;
-		uint64_t x = splitmix_below(&w->rng, wpp), off = poff + 8 * x;
-		uint64_t s0, s1, size, kept, v = 0;
-		struct iovec iov = { w->C + poff, ps };
-		int sig = 0, h0, h1;
-		bool stable, got = false;
-		ssize_t r = 0;
-
-		s0 = LOAD(&sh->seq);
-		size = LOAD(&sh->size);
-		kept = LOAD(&sh->kept_end);
-		h0 = LOAD(&hfilled[pg]);
-		switch (how) {
-		case 0:
-			madvise(w->C + poff, ps, MADV_DONTNEED);
-			sig = probe_load(w->C + off, &v, 1);
-			got = !sig;
-			break;
-		case 1:
-			r = pread(w->fd, &v, 8, (off_t)off);
-			got = r == 8;
-			break;
-		case 2:
-			sig = probe_redirty(w->C + off);
-			if (fsync(w->fd))
-				mismatch(&w->sl->mismatches, "huge-race: fsync: %s",
-					 strerror(errno));
-			break;
-		default:
-			/* the pipe holds the page (a reference) for a while */
-			r = vmsplice(w->pfd[1], &iov, 1, 0);
-			if (r > 0) {
-				msleep(1 + splitmix_below(&w->rng, 3));
-				if (read(w->pfd[0], w->hbuf, r) != r)
-					die("read from the pipe: %s", strerror(errno));
-			}
-			break;
-		}
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		s1 = LOAD(&sh->seq);
-		h1 = LOAD(&hfilled[pg]);
-		stable = s0 == s1 && !(s0 & 1);
-		if (!stable)
-			ADD(&w->sl->unstable, 1);
-
-		if (sig && (sig != SIGBUS || (stable && off < size))) {
-			mismatch(&w->sl->mismatches,
-				 "huge-race: %s at offset %#" PRIx64 " (%s, size %#"
-				 PRIx64 "%s)", signame(sig), off, via[how], size,
-				 stable ? "" : ", changing");
-			continue;
-		}
-		if (sig) {
-			count_sigbus(&w->sl->sigbus);
-			continue;
-		}
-		if (how == 1 && (r < 0 || (stable && (off < size) != (r == 8)))) {
-			mismatch(&w->sl->mismatches, "huge-race: pread at %#" PRIx64
-				 " with size %#" PRIx64 "%s returned %zd (%s)", off,
-				 size, stable ? "" : " (changing)", r,
-				 r < 0 ? strerror(errno) : "");
-			continue;
-		}
-		if (how == 3) {
-			/* EFAULT: past the end (the fault inside GUP) */
-			if (r != (ssize_t)ps && !(r < 0 && errno == EFAULT &&
-						  (!stable || poff >= size))) {
-				mismatch(&w->sl->mismatches,
-					 "huge-race: vmsplice of the page at %#" PRIx64
-					 " with size %#" PRIx64 "%s returned %zd (%s)",
-					 poff, size, stable ? "" : " (changing)", r,
-					 r < 0 ? strerror(errno) : "short");
-				continue;
-			}
-			if (r == (ssize_t)ps && stable && poff >= size &&
-			    !(may_map_eof && poff < kept))
-				mismatch(&w->sl->mismatches,
-					 "huge-race: vmsplice of the page at %#" PRIx64
-					 " past the size %#" PRIx64 " succeeded", poff, size);
-			else if (r == (ssize_t)ps)
-				huge_words_check(w, poff, w->hbuf, wpp,
-						 stable && poff < size && h0 == 1 && h1 == 1,
-						 "vmsplice+read of the pipe");
-			continue;
-		}
-		if (!got)
-			continue;
-		if (stable && off >= size && !past_end_ok(off, kept, v)) {
-			mismatch(&w->sl->mismatches,
-				 "huge-race: data (%#" PRIx64 ") at offset %#" PRIx64
-				 " past the size %#" PRIx64 " (%s)", v, off, size, via[how]);
-			continue;
-		}
-		if (off < size || !stable)
-			huge_words_check(w, off, &v, 1,
-					 stable && h0 == 1 && h1 == 1, via[how]);
-	}
+	for (int i = 0; i < 64 && LOAD(&sh->hgen) == g && !LOAD(&sh->stop); i++)
+		huge_race_once(w, how);
 }
 
 /* Huge rounds per 1000 resizer operations: 3% with 2 MiB huge pages, fewer
