@@ -91,6 +91,17 @@ static const struct {
 #undef C
 };
 
+const char *vmmap_counter_name(size_t i)
+{
+	return i < sizeof(counter_files) / sizeof(counter_files[0]) ?
+	       counter_files[i].name : NULL;
+}
+
+uint64_t vmmap_counter(const struct vmmap_counters *c, size_t i)
+{
+	return *(const uint64_t *)((const char *)c + counter_files[i].off);
+}
+
 int vmmap_read_counters(struct vmmap_counters *c)
 {
 	char path[256];

@@ -7,6 +7,7 @@
 #define LIBVMMAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "../uapi/vmmap.h"
 
@@ -48,6 +49,14 @@ struct vmmap_counters {
 	uint64_t pages_allocated;
 	uint64_t pages_freed;
 };
+
+/*
+ * The counters one by one, in the order of struct vmmap_counters:
+ * vmmap_counter_name(i) is the i-th one's file in VMMAP_SYSFS/stats, NULL
+ * past the last; vmmap_counter(c, i) its value in @c.
+ */
+const char *vmmap_counter_name(size_t i);
+uint64_t vmmap_counter(const struct vmmap_counters *c, size_t i);
 
 /* 0, or -1 with errno (EACCES when not root, ENOENT without the module). */
 int vmmap_read_counters(struct vmmap_counters *c);
