@@ -5,7 +5,7 @@
  * reported (write-protect first, then clear), so that a later write is
  * reported again. One dirty set with fsync/msync and cachestat(2).
  *
- * The proof (dirty_replica_*): three processes write at random through
+ * The proof (vmmap_pages.*.dirty_replica): three processes write at random through
  * shared mappings and write(2) while the test loops DIRTY+CLEAR and copies
  * the reported ranges into a replica; after the writers stop and one last
  * pass, the replica equals the object byte for byte, with huge pages on
@@ -25,8 +25,6 @@
 
 #include "vmmap_test.h"
 
-#define HUGE_PARAM	"/sys/module/vmmap/parameters/huge"
-#define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage/enabled"
 #define RW		(PROT_READ | PROT_WRITE)
 #define NR		64	/* ranges per call in these tests */
 
@@ -69,40 +67,6 @@ static uint64_t dirty_pages(struct __test_metadata *_metadata, int fd)
 
 	vt_info(_metadata, fd, &in);
 	return in.dirty_pages;
-}
-
-static char saved_huge;
-
-/* huge=Y/N for this test (it runs in its own process); SKIP if impossible. */
-static void set_huge(struct __test_metadata *_metadata, bool on)
-{
-	char v = on ? 'Y' : 'N';
-	int fd;
-
-	vt_require_driver(_metadata);
-	fd = open(HUGE_PARAM, O_RDWR);
-	if (fd < 0)
-		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
-	ASSERT_EQ(1, read(fd, &saved_huge, 1));
-	if (on && access(THP_SYSFS, F_OK))
-		VT_SKIP("the kernel has no transparent huge pages");
-	if (pwrite(fd, &v, 1, 0) != 1) {
-		if (errno == EOPNOTSUPP)
-			VT_SKIP("the module cannot map huge pages on this kernel");
-		FAIL("write %s: %s", HUGE_PARAM, strerror(errno));
-	}
-	close(fd);
-}
-
-static void restore_huge(struct __test_metadata *_metadata)
-{
-	int fd = open(HUGE_PARAM, O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, &saved_huge, 1) != 1)
-			TH_LOG("restoring %s: %s", HUGE_PARAM, strerror(errno));
-		close(fd);
-	}
 }
 
 /* cachestat(2), syscall 451 on every architecture (6.5 and later). */
@@ -298,10 +262,9 @@ TEST_F(vmmap, dirty_huge_folio_whole)
 	unsigned char *p;
 	uint64_t end;
 	uint32_t n;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
+	vt_set_huge(_metadata, true);
 	vt_fresh(_metadata, len);
 	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
 	if ((uintptr_t)p % pmd)
@@ -309,11 +272,9 @@ TEST_F(vmmap, dirty_huge_folio_whole)
 	vt_poke(p + pmd + 3 * ps, 1);
 	vt_info(_metadata, fd, &in);
 	EXPECT_EQ(pmd, in.max_folio_size);
-	if (in.resident_pages != pmd / ps) {
-		restore_huge(_metadata);
+	if (in.resident_pages != pmd / ps)
 		SKIP(return, "no huge page was allocated (%llu pages resident)",
 		     (unsigned long long)in.resident_pages);
-	}
 	EXPECT_EQ(pmd / ps, in.dirty_pages);
 
 	n = dirty(_metadata, fd, pmd + 5 * ps, ps, 0, r, NR, &end);
@@ -333,7 +294,6 @@ TEST_F(vmmap, dirty_huge_folio_whole)
 	EXPECT_EQ(pmd, r[0].start);
 	EXPECT_EQ(2 * pmd, r[0].end);
 	vt_unmap(_metadata, p, len);
-	restore_huge(_metadata);
 }
 
 /*
@@ -408,7 +368,7 @@ TEST_F(vmmap, dirty_clear_rdonly)
 	struct vmmap_range r[NR];
 	uint32_t nr = NR;
 	uint64_t end = 0;
-	int fd = vt_open(_metadata, O_RDWR), ro;
+	int fd = self->fd, ro;
 
 	vt_require_driver(_metadata);
 	vt_fresh(_metadata, 4 * ps);
@@ -426,24 +386,21 @@ TEST_F(vmmap, dirty_clear_rdonly)
  * cachestat(2) reads the same dirty tags: its nr_dirty equals GET_INFO's
  * dirty_pages and the pages DIRTY reports, with small and huge folios.
  */
-static void cachestat_agrees(struct __test_metadata *_metadata, bool huge)
+TEST_F(vmmap_pages, dirty_cachestat_agrees)
 {
+	bool huge = variant->huge;
 	size_t ps = vt_page(), pmd = vt_pmd(), len = 4 * pmd;
 	struct vmmap_range r[NR];
 	uint64_t end, sum = 0;
 	unsigned char *p;
 	int64_t cs;
 	uint32_t n, i;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(_metadata, huge);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, len);
 	cs = cachestat_dirty(_metadata, fd);
-	if (cs < 0) {
-		restore_huge(_metadata);
-		VT_SKIP("no cachestat(2) on this kernel (before 6.5)");
-	}
+	if (cs < 0)
+		SKIP(return, "no cachestat(2) on this kernel (before 6.5)");
 	EXPECT_EQ(0, cs);
 	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
 	vt_poke(p + 5, 1);			/* a huge folio where huge */
@@ -463,17 +420,6 @@ static void cachestat_agrees(struct __test_metadata *_metadata, bool huge)
 	EXPECT_EQ(0, cachestat_dirty(_metadata, fd));
 	EXPECT_EQ(0, dirty_pages(_metadata, fd));
 	vt_unmap(_metadata, p, len);
-	restore_huge(_metadata);
-}
-
-TEST_F(vmmap, dirty_cachestat_agrees_huge_off)
-{
-	cachestat_agrees(_metadata, false);
-}
-
-TEST_F(vmmap, dirty_cachestat_agrees_huge_on)
-{
-	cachestat_agrees(_metadata, true);
 }
 
 /* ---- the replica proof ---- */
@@ -577,8 +523,9 @@ static void consume(struct __test_metadata *_metadata, int fd,
 	}
 }
 
-static void replica(struct __test_metadata *_metadata, bool huge)
+TEST_F_TIMEOUT(vmmap_pages, dirty_replica, 120)
 {
+	bool huge = variant->huge;
 	size_t ps = vt_page(), pmd = vt_pmd();
 	uint64_t size = pmd >= 32 * MiB ? 2 * pmd : 4 * pmd;
 	unsigned char *rep, *obj, *p;
@@ -590,11 +537,9 @@ static void replica(struct __test_metadata *_metadata, bool huge)
 	int done[2], go[2];
 	double deadline;
 	int64_t cs;
-	int fd, i;
+	int fd = self->fd, i;
 	char c;
 
-	set_huge(_metadata, huge);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, size);
 	rep = calloc(1, size);
 	obj = malloc(size);
@@ -693,17 +638,6 @@ static void replica(struct __test_metadata *_metadata, bool huge)
 	EXPECT_GT(passes, 0);
 	free(rep);
 	free(obj);
-	restore_huge(_metadata);
-}
-
-TEST_F_TIMEOUT(vmmap, dirty_replica_huge_off, 120)
-{
-	replica(_metadata, false);
-}
-
-TEST_F_TIMEOUT(vmmap, dirty_replica_huge_on, 120)
-{
-	replica(_metadata, true);
 }
 
 TEST_HARNESS_MAIN

@@ -9,7 +9,8 @@
  * no large folios in the page cache, as on 5.10), huge=1 is refused with
  * EOPNOTSUPP and these tests skip.
  *
- * Each test sets the parameter it needs and puts back what it found.
+ * Each test sets the parameter it needs (the fixtures vmmap_huge, vmmap_pages
+ * and vmmap_racer) and its teardown puts back what it found.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,45 +25,8 @@
 
 #include "vmmap_test.h"
 
-#define HUGE_PARAM "/sys/module/vmmap/parameters/huge"
-#define THP_SYSFS "/sys/kernel/mm/transparent_hugepage/enabled"
-
-static char saved_huge = 'N';
-
-static void write_param(struct __test_metadata *_metadata, char v)
-{
-	int fd = open(HUGE_PARAM, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
-	n = write(fd, &v, 1);
-	if (n < 0 && errno == EOPNOTSUPP)
-		VT_SKIP("the module cannot map huge pages on this kernel");
-	ASSERT_EQ(1, n);
-	close(fd);
-}
-
-/* Sets huge=on (Y/N) for this test; SKIPs where the kernel has no THP. */
-static void set_huge(struct __test_metadata *_metadata, bool on)
-{
-	int fd;
-
-	vt_require_driver(_metadata);
-	if (access(THP_SYSFS, F_OK))
-		VT_SKIP("the kernel has no transparent huge pages");
-	fd = open(HUGE_PARAM, O_RDONLY);
-	if (fd < 0)
-		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
-	ASSERT_EQ(1, read(fd, &saved_huge, 1));
-	close(fd);
-	write_param(_metadata, on ? 'Y' : 'N');
-}
-
-static void restore_huge(struct __test_metadata *_metadata)
-{
-	write_param(_metadata, saved_huge);
-}
+/* The tests that need huge pages: huge=Y for each, put back after it. */
+VT_FIXTURE(vmmap_huge, 1)
 
 /* A fresh object of @len bytes, mapped shared at a PMD-aligned address. */
 static unsigned char *map_aligned(struct __test_metadata *_metadata, int fd,
@@ -83,16 +47,20 @@ static void touch_each_page(unsigned char *p, size_t len, unsigned char v)
 		vt_poke(p + off, v);
 }
 
-TEST_F(vmmap, huge_one_fault_per_pmd)
+/*
+ * A write to each page of two aligned PMD ranges: with huge pages one fault
+ * and one page_mkwrite per PMD, each mapped by one PMD entry; without, one
+ * of each per page and no PMD mapping.
+ */
+TEST_F(vmmap_pages, one_fault_per_folio)
 {
 	size_t pmd = vt_pmd(), len = 2 * pmd, ps = vt_page();
+	size_t folio = variant->huge ? pmd : ps;
 	struct vmmap_counters a, b;
 	struct vmmap_info in;
 	unsigned char *p, c;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, len);
 	p = map_aligned(_metadata, fd, len, MAP_SHARED);
 	vt_stats(_metadata, &a);
@@ -101,48 +69,26 @@ TEST_F(vmmap, huge_one_fault_per_pmd)
 	TH_LOG("%zu pages written: %llu faults, %llu page_mkwrite", len / ps,
 	    (unsigned long long)(b.fault - a.fault),
 	    (unsigned long long)(b.page_mkwrite - a.page_mkwrite));
-	EXPECT_EQ(2, b.fault - a.fault);
-	EXPECT_EQ(2, b.page_mkwrite - a.page_mkwrite);
-	EXPECT_EQ((long)(len / 1024), vt_smaps_kb(p, "FilePmdMapped"));
+	EXPECT_EQ(len / folio, b.fault - a.fault);
+	EXPECT_EQ(len / folio, b.page_mkwrite - a.page_mkwrite);
+	EXPECT_EQ(variant->huge ? (long)(len / 1024) : 0,
+		  vt_smaps_kb(p, "FilePmdMapped"));
 	vt_info(_metadata, fd, &in);
 	EXPECT_EQ(len / ps, in.resident_pages);
 	/* data is data: read(2) sees the writes */
 	ASSERT_EQ(1, pread(fd, &c, 1, pmd + 3 * ps));
 	EXPECT_EQ(7, c);
 	vt_unmap(_metadata, p, len);
-	restore_huge(_metadata);
-}
-
-TEST_F(vmmap, huge_off_maps_small_pages)
-{
-	size_t len = 2 * vt_pmd(), ps = vt_page();
-	struct vmmap_counters a, b;
-	unsigned char *p;
-	int fd;
-
-	set_huge(_metadata, false);
-	fd = vt_open(_metadata, O_RDWR);
-	vt_fresh(_metadata, len);
-	p = map_aligned(_metadata, fd, len, MAP_SHARED);
-	vt_stats(_metadata, &a);
-	touch_each_page(p, len, 7);
-	vt_stats(_metadata, &b);
-	EXPECT_EQ(len / ps, b.fault - a.fault);
-	EXPECT_EQ(0, vt_smaps_kb(p, "FilePmdMapped"));
-	vt_unmap(_metadata, p, len);
-	restore_huge(_metadata);
 }
 
 /* An unaligned or partial range never gets a huge page: nothing extra. */
-TEST_F(vmmap, huge_only_for_whole_aligned_ranges)
+TEST_F(vmmap_huge, only_for_whole_aligned_ranges)
 {
 	size_t pmd = vt_pmd(), ps = vt_page();
 	struct vmmap_info in;
 	unsigned char *p;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, 2 * pmd);
 	/* a mapping one page short of a PMD */
 	p = vt_map(_metadata, NULL, pmd - ps, PROT_READ | PROT_WRITE,
@@ -158,17 +104,14 @@ TEST_F(vmmap, huge_only_for_whole_aligned_ranges)
 	vt_info(_metadata, fd, &in);
 	EXPECT_EQ(1, in.resident_pages);
 	vt_unmap(_metadata, p, 2 * pmd);
-	restore_huge(_metadata);
 }
 
-TEST_F(vmmap, huge_private_cow)
+TEST_F(vmmap_huge, private_cow)
 {
 	size_t len = vt_pmd(), ps = vt_page();
 	unsigned char *s, *q, c;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, len);
 	s = map_aligned(_metadata, fd, len, MAP_SHARED);
 	touch_each_page(s, len, 3);
@@ -185,7 +128,6 @@ TEST_F(vmmap, huge_private_cow)
 	EXPECT_EQ(4, vt_peek(q + 6 * ps));
 	vt_unmap(_metadata, q, len);
 	vt_unmap(_metadata, s, len);
-	restore_huge(_metadata);
 }
 
 /*
@@ -193,16 +135,14 @@ TEST_F(vmmap, huge_private_cow)
  * pages; fsync cleans them and write-protects the PMD, so the next write
  * calls page_mkwrite again.
  */
-TEST_F(vmmap, huge_dirty_tracking)
+TEST_F(vmmap_huge, dirty_tracking)
 {
 	size_t len = vt_pmd(), ps = vt_page();
 	struct vmmap_counters a, b;
 	struct vmmap_info in;
 	unsigned char *p;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, len);
 	p = map_aligned(_metadata, fd, len, MAP_SHARED);
 	vt_stats(_metadata, &a);
@@ -222,20 +162,17 @@ TEST_F(vmmap, huge_dirty_tracking)
 	EXPECT_EQ(len / ps, in.dirty_pages);
 	EXPECT_EQ(1, vt_peek(p + 2 * ps));
 	vt_unmap(_metadata, p, len);
-	restore_huge(_metadata);
 }
 
 /* Shrinking into a huge page splits it: SIGBUS past the end, zeroes after. */
-TEST_F(vmmap, huge_shrink_split_sigbus_regrow)
+TEST_F(vmmap_huge, shrink_split_sigbus_regrow)
 {
 	size_t pmd = vt_pmd(), ps = vt_page(), len = 2 * pmd;
 	size_t cut = pmd + 3 * ps;
 	struct vmmap_info in;
 	unsigned char *p;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, len);
 	p = map_aligned(_metadata, fd, len, MAP_SHARED);
 	touch_each_page(p, len, 5);
@@ -251,7 +188,6 @@ TEST_F(vmmap, huge_shrink_split_sigbus_regrow)
 	EXPECT_EQ(0, vt_peek(p + len - ps));
 	EXPECT_EQ(5, vt_peek(p + cut - ps));
 	vt_unmap(_metadata, p, len);
-	restore_huge(_metadata);
 }
 
 /*
@@ -280,17 +216,15 @@ static void expect_nothing_past(struct __test_metadata *_metadata,
  * dirty state. The huge page stays whole, its tail zeroed; growing again
  * shows zeroes there.
  */
-TEST_F(vmmap, huge_shrink_referenced_keeps_data)
+TEST_F(vmmap_huge, shrink_referenced_keeps_data)
 {
 	size_t pmd = vt_pmd(), ps = vt_page(), len = 2 * pmd;
 	size_t cut = pmd / 2 + 3 * ps;
 	struct vmmap_info in;
 	struct iovec iov;
 	unsigned char *p, *buf;
-	int fd, pfd[2];
+	int fd = self->fd, pfd[2];
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, len);
 	p = map_aligned(_metadata, fd, len, MAP_SHARED);
 	vt_pat_fill(p, pmd, 0, 21);
@@ -341,11 +275,33 @@ TEST_F(vmmap, huge_shrink_referenced_keeps_data)
 	EXPECT_TRUE(vt_zero_ok(p + cut - 2 * ps, len - cut + 2 * ps));
 	EXPECT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, cut - 2 * ps, 21));
 	vt_unmap(_metadata, p, len);
-	restore_huge(_metadata);
 }
 
-/* What races with the shrink in huge_shrink_race_*. */
+/* What races with the shrink in vmmap_racer.*.huge_shrink_race. */
 enum racer { RACE_FAULT, RACE_FSYNC, RACE_READ };
+
+/* Huge pages on, once per racer. */
+FIXTURE(vmmap_racer) {
+	int fd;
+};
+
+FIXTURE_VARIANT(vmmap_racer) {
+	enum racer racer;
+};
+
+FIXTURE_VARIANT_ADD(vmmap_racer, fault) {
+	.racer = RACE_FAULT,
+};
+
+FIXTURE_VARIANT_ADD(vmmap_racer, fsync) {
+	.racer = RACE_FSYNC,
+};
+
+FIXTURE_VARIANT_ADD(vmmap_racer, read) {
+	.racer = RACE_READ,
+};
+
+VT_FIXTURE_SETUP(vmmap_racer, 1)
 
 /*
  * Until *stop: keep taking references to the huge page below @span, as
@@ -389,8 +345,9 @@ static void race(struct __test_metadata *_metadata, int fd, unsigned char *p,
  * the split fail and the kernel drop the whole huge page, data below the
  * new end included. Every round must keep it.
  */
-static void shrink_race(struct __test_metadata *_metadata, enum racer kind)
+TEST_F_TIMEOUT(vmmap_racer, huge_shrink_race, 300)
 {
+	enum racer kind = variant->racer;
 	size_t pmd = vt_pmd(), ps = vt_page(), len = 2 * pmd;
 	/*
 	 * 16 rounds of 2 MiB, 4 of 32 MiB (16K pages): the old module lost
@@ -401,10 +358,8 @@ static void shrink_race(struct __test_metadata *_metadata, enum racer kind)
 	volatile int *stop;
 	unsigned char *p;
 	pid_t pid[2];
-	int fd, k;
+	int fd = self->fd, k;
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
 	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(stop != MAP_FAILED);
@@ -435,37 +390,19 @@ static void shrink_race(struct __test_metadata *_metadata, enum racer kind)
 	TH_LOG("%d of %d shrinks lost data below the new end", lost, rounds);
 	EXPECT_EQ(0, lost);
 	munmap((void *)stop, sizeof(*stop));
-	restore_huge(_metadata);
-}
-
-TEST_F_TIMEOUT(vmmap, huge_shrink_race_fault, 300)
-{
-	shrink_race(_metadata, RACE_FAULT);
-}
-
-TEST_F_TIMEOUT(vmmap, huge_shrink_race_fsync, 300)
-{
-	shrink_race(_metadata, RACE_FSYNC);
-}
-
-TEST_F_TIMEOUT(vmmap, huge_shrink_race_read, 300)
-{
-	shrink_race(_metadata, RACE_READ);
 }
 
 /*
  * A private write fault copies one page: the object gets that one source
  * page, not a huge page it would copy a single page out of.
  */
-TEST_F(vmmap, huge_private_write_allocates_one_page)
+TEST_F(vmmap_huge, private_write_allocates_one_page)
 {
 	size_t len = vt_pmd();
 	struct vmmap_info in;
 	unsigned char *q;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(_metadata, true);
-	fd = vt_open(_metadata, O_RDWR);
 	vt_fresh(_metadata, len);
 	q = map_aligned(_metadata, fd, len, MAP_PRIVATE);
 	vt_poke(q + 5, 1);
@@ -473,7 +410,6 @@ TEST_F(vmmap, huge_private_write_allocates_one_page)
 	EXPECT_EQ(1, in.resident_pages);
 	EXPECT_EQ(1, vt_peek(q + 5));
 	vt_unmap(_metadata, q, len);
-	restore_huge(_metadata);
 }
 
 TEST_HARNESS_MAIN

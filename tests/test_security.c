@@ -34,7 +34,6 @@
 #define GiB		(1024 * MiB)
 #define NOBODY		65534
 #define MODE_PARAM	"/sys/module/vmmap/parameters/mode"
-#define HUGE_PARAM	"/sys/module/vmmap/parameters/huge"
 
 /*
  * Become uid/gid 65534 with no supplementary groups, for good (the test
@@ -629,31 +628,6 @@ TEST_F(vmmap, security_rw_offset_overflow)
 
 /* ---- stale data ---- */
 
-static char saved_huge;
-
-/* Sets the module parameter huge to Y or N; SKIPs where the kernel cannot. */
-static void set_huge(struct __test_metadata *_metadata, char v)
-{
-	int fd = open(HUGE_PARAM, O_RDWR | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
-	if (!saved_huge)
-		ASSERT_EQ(1, read(fd, &saved_huge, 1));
-	n = pwrite(fd, &v, 1, 0);
-	close(fd);
-	if (n < 0 && errno == EOPNOTSUPP)
-		VT_SKIP("the module cannot map huge pages on this kernel");
-	ASSERT_EQ(1, n);
-}
-
-static void restore_huge(struct __test_metadata *_metadata)
-{
-	if (saved_huge)
-		set_huge(_metadata, saved_huge);
-}
-
 /*
  * [from, to) of the object reads zero through read(2), through the old
  * mappings (shared and private, whose COW copies must be gone) and through
@@ -688,13 +662,12 @@ static void expect_zero(struct __test_metadata *_metadata, int fd, size_t from,
  * size is page granular (a resize inside a page is EINVAL), so the finest
  * cut is one page; a cut a few pages into a PMD cuts inside a huge page.
  */
-static void stale_after_shrink(struct __test_metadata *_metadata, size_t len,
-			       size_t cut)
+static void stale_after_shrink(struct __test_metadata *_metadata, int fd,
+			       size_t len, size_t cut)
 {
 	size_t ps = vt_page();
 	struct vmmap_info info;
 	unsigned char *p, *q;
-	int fd = vt_open(_metadata, O_RDWR);
 
 	vt_fresh(_metadata, len);
 	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
@@ -713,32 +686,21 @@ static void stale_after_shrink(struct __test_metadata *_metadata, size_t len,
 	vt_unmap(_metadata, q, len);
 }
 
-TEST_F_TIMEOUT(vmmap, security_no_stale_data_small_pages, 300)
-{
-	size_t len = 2 * vt_pmd();
-
-	vt_require_driver(_metadata);
-	set_huge(_metadata, 'N');
-	stale_after_shrink(_metadata, len, 0);
-	stale_after_shrink(_metadata, len, vt_page());
-	stale_after_shrink(_metadata, len, vt_pmd() + 3 * vt_page());
-	restore_huge(_metadata);
-}
-
 /*
- * One huge page (zeroing them is slow under emulation): empty, and cut. On
- * 16K kernels that is 32 MiB, filled, copied and read back three ways:
- * over a minute under TCG.
+ * Small pages: two PMDs, cut to nothing, to one page, and a few pages into
+ * the second PMD. Huge pages: one (zeroing them is slow under emulation),
+ * emptied and cut inside; on 16K kernels that is 32 MiB, filled, copied and
+ * read back three ways: over a minute under TCG.
  */
-TEST_F_TIMEOUT(vmmap, security_no_stale_data_huge_pages, 300)
+TEST_F_TIMEOUT(vmmap_pages, security_no_stale_data, 300)
 {
-	vt_require_driver(_metadata);
-	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
-		SKIP(return, "the kernel has no transparent huge pages");
-	set_huge(_metadata, 'Y');
-	stale_after_shrink(_metadata, vt_pmd(), 0);
-	stale_after_shrink(_metadata, vt_pmd(), 3 * vt_page());
-	restore_huge(_metadata);
+	size_t ps = vt_page(), pmd = vt_pmd();
+	size_t len = variant->huge ? pmd : 2 * pmd;
+	const size_t cuts[] = { 0, variant->huge ? 3 * ps : ps, pmd + 3 * ps };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cuts) && cuts[i] < len; i++)
+		stale_after_shrink(_metadata, self->fd, len, cuts[i]);
 }
 
 TEST_HARNESS_MAIN

@@ -20,7 +20,7 @@ while getopts t:x: opt; do
 	*) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-excl32="*.huge_shrink_race_* *.lifetime_sigkill_stops_long_rw *.dirty_replica_*"
+excl32="*.huge_shrink_race *.lifetime_sigkill_stops_long_rw *.dirty_replica"
 
 # names PROGRAM - the FIXTURE[.VARIANT].TEST names of PROGRAM's tests, from
 # the harness's -l table (fixture 20 columns, variant 25, then the test).

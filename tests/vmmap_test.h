@@ -19,14 +19,20 @@
  * shared memory: an EXPECT that fails in a process the test forked fails
  * the test, and such a process ends with vt_child_exit() (or _exit()).
  *
- * Fixtures:
- *   vmmap   the device opened O_RDWR (self->fd), freshly sized by the test
- *           (vt_fresh()): behaviour the driver decides.
- *   kernel  the same, for behaviour the kernel decides before or around the
- *           driver (mmap flags and offsets do_mmap refuses, VMA splits,
- *           mremap and fork bookkeeping): tests that would pass on any
- *           file that has an mmap, kept to show where the driver is not
- *           asked.
+ * Fixtures (a test is named FIXTURE[.VARIANT].TEST):
+ *   vmmap   the device opened O_RDWR (self->fd), sized by the test
+ *           (vt_fresh()): behaviour the driver decides (its ->mmap checks
+ *           and VM flags, get_unmapped_area, faults, page_mkwrite, ioctls,
+ *           counters).
+ *   vmmap_pages
+ *           the same once per variant small and huge: the module parameter
+ *           huge off, and on (a skip where the kernel cannot).
+ *   kernel  the same device, for what the kernel decides before or without
+ *           asking the driver (mmap arguments do_mmap refuses, SIGSEGV past
+ *           a VMA or against its protection, mlock limits): tests that
+ *           would pass on any file that has an mmap, kept to show where the
+ *           driver is not asked.
+ * A file may add fixtures of its own (vmmap_*: still the driver's).
  */
 #ifndef VMMAP_TEST_H
 #define VMMAP_TEST_H
@@ -448,41 +454,120 @@ static __vt_unused void vt_sync_wait(struct __test_metadata *_metadata,
 		       in_child ? "parent" : "child");
 }
 
+/* ---- the module's huge parameter ---- */
+
+#define VT_HUGE_PARAM	"/sys/module/vmmap/parameters/huge"
+#define VT_THP_SYSFS	"/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* What vt_set_huge() found first; the fixtures' teardown puts it back. */
+static char vt_saved_huge;
+
+/*
+ * Sets the module parameter huge (Y/N) for the rest of the test; skips where
+ * huge pages cannot be had (no THP, or the module refuses: EOPNOTSUPP).
+ */
+static __vt_unused void vt_set_huge(struct __test_metadata *_metadata,
+				    bool on)
+{
+	char v = on ? 'Y' : 'N';
+	ssize_t n;
+	int fd;
+
+	vt_require_driver(_metadata);
+	if (on && access(VT_THP_SYSFS, F_OK))
+		VT_SKIP("the kernel has no transparent huge pages");
+	fd = open(VT_HUGE_PARAM, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		FAIL("open %s: %s", VT_HUGE_PARAM, strerror(errno));
+	if (!vt_saved_huge)
+		ASSERT_EQ(1, read(fd, &vt_saved_huge, 1));
+	n = pwrite(fd, &v, 1, 0);
+	close(fd);
+	if (n < 0 && errno == EOPNOTSUPP)
+		VT_SKIP("the module cannot map huge pages on this kernel");
+	ASSERT_EQ(1, n) TH_LOG("write %s: %s", VT_HUGE_PARAM, strerror(errno));
+}
+
+static __vt_unused void vt_restore_huge(void)
+{
+	int fd;
+
+	if (!vt_saved_huge)
+		return;
+	fd = open(VT_HUGE_PARAM, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, &vt_saved_huge, 1) != 1)
+		vt_log("restoring %s: %s", VT_HUGE_PARAM, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	vt_saved_huge = 0;
+}
+
 /* ---- the fixtures ---- */
 
-static __vt_unused void vt_setup(struct __test_metadata *_metadata, int *fd)
+/*
+ * Every fixture holds the device opened O_RDWR (self->fd); its teardown
+ * closes it and puts back the huge parameter if the test changed it.
+ * vmmap_pages and the fixtures of single files may also set the parameter.
+ */
+static __vt_unused void vt_setup(struct __test_metadata *_metadata, int *fd,
+				 int huge)
 {
+	if (huge >= 0)
+		vt_set_huge(_metadata, huge);
 	*fd = vt_open(_metadata, O_RDWR);
 }
 
-FIXTURE(vmmap) {
+static __vt_unused void vt_teardown(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+	vt_restore_huge();
+}
+
+/*
+ * The setup and teardown of a fixture of the device whose setup sets huge
+ * (an expression, which may read variant; -1 leaves the parameter alone),
+ * and a fixture with no variants made of them.
+ */
+#define VT_FIXTURE_SETUP(name, huge)					\
+	FIXTURE_SETUP(name)						\
+	{								\
+		vt_setup(_metadata, &self->fd, (huge));			\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		vt_teardown(self->fd);					\
+	}
+
+#define VT_FIXTURE(name, huge)						\
+	FIXTURE(name) {							\
+		int fd;							\
+	};								\
+	VT_FIXTURE_SETUP(name, huge)
+
+VT_FIXTURE(vmmap, -1)
+VT_FIXTURE(kernel, -1)
+
+/*
+ * vmmap_pages: the device with the module's huge parameter off (small
+ * pages only) and on (a PMD-sized page wherever a fault can have one).
+ */
+FIXTURE(vmmap_pages) {
 	int fd;
 };
 
-FIXTURE_SETUP(vmmap)
-{
-	vt_setup(_metadata, &self->fd);
-}
-
-FIXTURE_TEARDOWN(vmmap)
-{
-	if (self->fd >= 0)
-		close(self->fd);
-}
-
-FIXTURE(kernel) {
-	int fd;
+FIXTURE_VARIANT(vmmap_pages) {
+	bool huge;
 };
 
-FIXTURE_SETUP(kernel)
-{
-	vt_setup(_metadata, &self->fd);
-}
+FIXTURE_VARIANT_ADD(vmmap_pages, small) {
+	.huge = false,
+};
 
-FIXTURE_TEARDOWN(kernel)
-{
-	if (self->fd >= 0)
-		close(self->fd);
-}
+FIXTURE_VARIANT_ADD(vmmap_pages, huge) {
+	.huge = true,
+};
+
+VT_FIXTURE_SETUP(vmmap_pages, variant->huge)
 
 #endif
