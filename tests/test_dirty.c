@@ -5,11 +5,11 @@
  * reported (write-protect first, then clear), so that a later write is
  * reported again. One dirty set with fsync/msync and cachestat(2).
  *
- * The proof (vmmap_pages.*.dirty_replica): three processes write at random through
- * shared mappings and write(2) while the test loops DIRTY+CLEAR and copies
- * the reported ranges into a replica; after the writers stop and one last
- * pass, the replica equals the object byte for byte, with huge pages on
- * and off. Errors of the ioctl are in test_ioctl.c.
+ * The proof (vmmap_pages.*.dirty_replica): three processes write at random
+ * through shared mappings and write(2) while the test loops DIRTY+CLEAR and
+ * copies the reported ranges into a replica; after the writers stop and one
+ * last pass, the replica equals the object byte for byte, with small pages
+ * and with huge pages. Errors of the ioctl are in test_ioctl.c.
  */
 #include <fcntl.h>
 #include <inttypes.h>

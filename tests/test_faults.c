@@ -77,8 +77,9 @@ TEST_F(vmmap, sigbus_mapping_beyond_end)
 	ASSERT_EQ(4 * ps, vt_size(_metadata, fd));
 }
 
+/* kernel.*: SIGSEGV comes from the VMA lookup and flags, before any ->fault. */
 /* Row "access past the VMA": SIGSEGV (SEGV_MAPERR), not SIGBUS. */
-TEST_F(vmmap, sigsegv_past_vma)
+TEST_F(kernel, sigsegv_past_vma)
 {
 	size_t ps = vt_page();
 	int fd = self->fd;
@@ -104,7 +105,7 @@ TEST_F(vmmap, sigsegv_past_vma)
  * read-only mappings of an O_RDWR fd; the object is not changed; reads work.
  * PROT_NONE refuses reads too.
  */
-TEST_F(vmmap, sigsegv_write_to_readonly)
+TEST_F(kernel, sigsegv_write_to_readonly)
 {
 	size_t ps = vt_page();
 	int fd = self->fd;

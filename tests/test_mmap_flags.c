@@ -67,6 +67,119 @@ TEST_F(vmmap, mmap_locked)
 	vt_unmap(_metadata, p, len);
 }
 
+/* The object mapped writable, shared and private. */
+FIXTURE(vmmap_maps) {
+	int fd;
+};
+
+FIXTURE_VARIANT(vmmap_maps) {
+	int map_flags;
+};
+
+FIXTURE_VARIANT_ADD(vmmap_maps, shared) {
+	.map_flags = MAP_SHARED,
+};
+
+FIXTURE_VARIANT_ADD(vmmap_maps, private) {
+	.map_flags = MAP_PRIVATE,
+};
+
+VT_FIXTURE_SETUP(vmmap_maps, -1)
+
+/*
+ * Row "MAP_POPULATE": faults at map time, read faults for a shared mapping
+ * (its PTEs read-only), write faults (copy-on-write) for a private writable
+ * one. The pages become resident and mapped (Rss; Anonymous: the private
+ * copies), page_mkwrite is not called, nothing is dirty, and reading them
+ * afterwards takes no fault. The first write to each page then calls
+ * page_mkwrite exactly once where shared, and faults no more where
+ * private; the object sees only the shared writes.
+ */
+TEST_F(vmmap_maps, mmap_populate)
+{
+	bool shared = variant->map_flags == MAP_SHARED;
+	size_t ps = vt_page(), n = 16, len = n * ps, i;
+	struct vmmap_counters s0, s1, s2;
+	struct vmmap_info i0, i1;
+	int fd = self->fd;
+	long before, after;
+	char *p, *buf;
+
+	vt_fresh(_metadata, len);
+	if (vt_have_driver()) {
+		vt_info(_metadata, fd, &i0);
+		vt_stats(_metadata, &s0);
+	}
+	p = vt_map(_metadata, NULL, len, RW, variant->map_flags | MAP_POPULATE,
+		   fd, 0);
+	EXPECT_EQ((long)(len / 1024), vt_smaps_kb(p, "Rss"));
+	EXPECT_EQ(shared ? 0 : (long)(len / 1024),
+		  vt_smaps_kb(p, "Anonymous"));
+	if (vt_have_driver()) {
+		vt_info(_metadata, fd, &i1);
+		vt_stats(_metadata, &s1);
+		vt_stats_log("populate", &s0, &s1);
+		EXPECT_EQ(n, i1.resident_pages - i0.resident_pages);
+		EXPECT_EQ(0, s1.page_mkwrite - s0.page_mkwrite);
+		EXPECT_EQ(0, i1.dirty_pages);
+	}
+
+	/*
+	 * The code of memset and vt_zero_ok may not be mapped in this forked
+	 * process yet (fork copies no PTEs of file pages): run it once the
+	 * same way on other memory, so that only faults on the mapping are
+	 * counted.
+	 */
+	buf = malloc(len);
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 0, len);
+	ASSERT_TRUE(vt_zero_ok(buf, len));
+	before = vt_minflt();
+	ASSERT_TRUE(vt_zero_ok(p, len));
+	after = vt_minflt();
+	EXPECT_EQ(0, after - before);
+
+	before = vt_minflt();
+	memset(p, 0x77, len);
+	after = vt_minflt();
+	EXPECT_EQ(shared ? (long)n : 0, after - before);
+	if (vt_have_driver()) {
+		vt_stats(_metadata, &s2);
+		vt_stats_log("writes", &s1, &s2);
+		EXPECT_EQ(shared ? n : 0, s2.page_mkwrite - s1.page_mkwrite);
+		EXPECT_EQ(0, s2.fault - s1.fault);
+	}
+	ASSERT_EQ((ssize_t)len, pread(fd, buf, len, 0));
+	for (i = 0; i < len; i++)
+		if (buf[i] != (shared ? 0x77 : 0))
+			break;
+	EXPECT_EQ(len, i) TH_LOG("the object differs at byte %zu", i);
+	free(buf);
+	vt_unmap(_metadata, p, len);
+}
+
+/*
+ * Row "MAP_POPULATE ... errors ignored": populating a mapping that reaches
+ * past the object's end still succeeds; the pages inside are populated, the
+ * ones past the end raise SIGBUS when touched.
+ */
+TEST_F(vmmap, mmap_populate_past_end)
+{
+	size_t ps = vt_page();
+	int fd = self->fd;
+	char *p;
+
+	vt_fresh(_metadata, 2 * ps);
+	vt_pwrite_pat(_metadata, fd, 0, 2 * ps, 7);
+	p = vt_map(_metadata, NULL, 4 * ps, PROT_READ,
+		   MAP_SHARED | MAP_POPULATE, fd, 0);
+	EXPECT_EQ((long)(2 * ps / 1024), vt_smaps_kb(p, "Rss"));
+	ASSERT_TRUE(vt_pat_ok(p, 2 * ps, 0, 7));
+	ASSERT_SIGNAL(SIGBUS, vt_peek(p + 2 * ps));
+	ASSERT_SIGNAL(SIGBUS, vt_peek(p + 4 * ps - 1));
+	vt_unmap(_metadata, p, 4 * ps);
+}
+
 /* Drops CAP_IPC_LOCK from this (test) process's effective set. */
 static void drop_ipc_lock(struct __test_metadata *_metadata)
 {
@@ -78,11 +191,12 @@ static void drop_ipc_lock(struct __test_metadata *_metadata)
 	ASSERT_OK(syscall(SYS_capset, &h, d));
 }
 
+/* kernel.*: do_mmap() checks the mlock limits before the driver is asked. */
 /*
  * Row "MAP_LOCKED": without the right, EPERM (RLIMIT_MEMLOCK 0 and no
  * CAP_IPC_LOCK) or EAGAIN (over a nonzero RLIMIT_MEMLOCK); no VMA is left.
  */
-TEST_F(vmmap, mmap_locked_without_rights)
+TEST_F(kernel, mmap_locked_without_rights)
 {
 	size_t ps = vt_page();
 	struct rlimit rl;
@@ -110,118 +224,6 @@ TEST_F(vmmap, mmap_locked_without_rights)
 	/* without MAP_LOCKED all is well */
 	p = vt_map(_metadata, NULL, ps, PROT_READ, MAP_SHARED, fd, 0);
 	vt_unmap(_metadata, p, ps);
-}
-
-/*
- * Row "MAP_POPULATE", shared: read faults at map time; the pages become
- * resident and mapped (Rss), page_mkwrite is not called, and reading them
- * afterwards takes no fault. The first write to each page then calls
- * page_mkwrite exactly once (the populated PTEs are read-only).
- */
-TEST_F(vmmap, mmap_populate_shared)
-{
-	size_t ps = vt_page(), n = 16, len = n * ps, i;
-	struct vmmap_counters s0, s1, s2;
-	struct vmmap_info i0, i1;
-	int fd = self->fd;
-	long before, after;
-	char *p;
-
-	vt_fresh(_metadata, len);
-	if (vt_have_driver()) {
-		vt_info(_metadata, fd, &i0);
-		vt_stats(_metadata, &s0);
-	}
-	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED | MAP_POPULATE, fd, 0);
-	EXPECT_EQ((long)(len / 1024), vt_smaps_kb(p, "Rss"));
-	if (vt_have_driver()) {
-		vt_info(_metadata, fd, &i1);
-		vt_stats(_metadata, &s1);
-		vt_stats_log("populate", &s0, &s1);
-		EXPECT_EQ(n, i1.resident_pages - i0.resident_pages);
-		EXPECT_EQ(0, s1.page_mkwrite - s0.page_mkwrite);
-		EXPECT_EQ(0, i1.dirty_pages);
-	}
-
-	before = vt_minflt();
-	ASSERT_TRUE(vt_zero_ok(p, len));
-	after = vt_minflt();
-	EXPECT_EQ(0, after - before);
-
-	for (i = 0; i < n; i++)
-		vt_poke(p + i * ps, (unsigned char)(i + 1));
-	if (vt_have_driver()) {
-		vt_stats(_metadata, &s2);
-		EXPECT_EQ(n, s2.page_mkwrite - s1.page_mkwrite);
-		EXPECT_EQ(0, s2.fault - s1.fault);
-	}
-	vt_unmap(_metadata, p, len);
-}
-
-/*
- * Row "MAP_POPULATE", private writable: write faults (copy-on-write) at map
- * time; no page_mkwrite, the object unchanged, later writes fault no more.
- */
-TEST_F(vmmap, mmap_populate_private)
-{
-	size_t ps = vt_page(), n = 16, len = n * ps;
-	struct vmmap_counters s0, s1;
-	int fd = self->fd;
-	long before, after;
-	char *p, *warm;
-
-	vt_fresh(_metadata, len);
-	vt_pwrite_pat(_metadata, fd, 0, len, 6);
-	if (vt_have_driver())
-		vt_stats(_metadata, &s0);
-	p = vt_map(_metadata, NULL, len, RW, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	EXPECT_EQ((long)(len / 1024), vt_smaps_kb(p, "Rss"));
-	EXPECT_EQ((long)(len / 1024), vt_smaps_kb(p, "Anonymous"));
-
-	/*
-	 * memset's own code may not be mapped in this forked process yet
-	 * (fork copies no PTEs of file pages): run it once the same way on
-	 * other memory, so that only faults on the mapping are counted.
-	 */
-	warm = malloc(len);
-	ASSERT_TRUE(warm != NULL);
-	memset(warm, 0x77, len);
-	ASSERT_EQ(0x77, vt_peek(warm + len - 1));
-	free(warm);
-	before = vt_minflt();
-	memset(p, 0x77, len);
-	after = vt_minflt();
-	EXPECT_EQ(0, after - before);
-
-	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, len, 6));
-	if (vt_have_driver()) {
-		vt_stats(_metadata, &s1);
-		vt_stats_log("private populate + writes", &s0, &s1);
-		EXPECT_EQ(0, s1.page_mkwrite - s0.page_mkwrite);
-	}
-	vt_unmap(_metadata, p, len);
-}
-
-/*
- * Row "MAP_POPULATE ... errors ignored": populating a mapping that reaches
- * past the object's end still succeeds; the pages inside are populated, the
- * ones past the end raise SIGBUS when touched.
- */
-TEST_F(vmmap, mmap_populate_past_end)
-{
-	size_t ps = vt_page();
-	int fd = self->fd;
-	char *p;
-
-	vt_fresh(_metadata, 2 * ps);
-	vt_pwrite_pat(_metadata, fd, 0, 2 * ps, 7);
-	p = vt_map(_metadata, NULL, 4 * ps, PROT_READ,
-		   MAP_SHARED | MAP_POPULATE, fd, 0);
-	EXPECT_EQ((long)(2 * ps / 1024), vt_smaps_kb(p, "Rss"));
-	ASSERT_TRUE(vt_pat_ok(p, 2 * ps, 0, 7));
-	ASSERT_SIGNAL(SIGBUS, vt_peek(p + 2 * ps));
-	ASSERT_SIGNAL(SIGBUS, vt_peek(p + 4 * ps - 1));
-	vt_unmap(_metadata, p, 4 * ps);
 }
 
 TEST_HARNESS_MAIN

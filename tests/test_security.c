@@ -442,56 +442,6 @@ TEST_F(vmmap, security_sysfs_plain_numbers)
 }
 
 /*
- * Lengths that wrap or exceed the address space fail before anything is
- * mapped; a refused MAP_FIXED leaves what was at the address intact (the
- * kernel checks offset + length before it unmaps anything).
- */
-TEST_F(vmmap, security_mmap_len_overflow)
-{
-	size_t ps = vt_page(), huge[] = {
-		SIZE_MAX, SIZE_MAX & ~(ps - 1), SIZE_MAX - ps,
-		/* 2^63, or all but the top 64 KiB of a 32-bit space */
-		sizeof(long) == 8 ? SIZE_MAX / 2 + 1 : SIZE_MAX - 0xffff,
-	};
-	struct vmmap_info i0, i1;
-	struct vmmap_counters a, b;
-	int fd = self->fd;
-	unsigned char *anon;
-	unsigned int i;
-
-	vt_require_driver(_metadata);
-	vt_fresh(_metadata, 16 * ps);
-	anon = vt_map(_metadata, NULL, 2 * ps, RW, MAP_PRIVATE | MAP_ANONYMOUS,
-		      -1, 0);
-	memset(anon, 0x77, 2 * ps);
-	vt_info(_metadata, fd, &i0);
-	vt_stats(_metadata, &a);
-	for (i = 0; i < ARRAY_SIZE(huge); i++) {
-		EXPECT_ERRNO(mmap(NULL, huge[i], PROT_READ, MAP_SHARED, fd, 0),
-			     ENOMEM);
-		EXPECT_ERRNO(mmap(NULL, huge[i], RW, MAP_PRIVATE, fd,
-				  (off_t)ps), ENOMEM);
-		EXPECT_ERRNO(mmap(anon, huge[i], RW, MAP_SHARED | MAP_FIXED,
-				  fd, 0), ENOMEM);
-	}
-	if (sizeof(long) == 8) {
-		/* offset + len past 2^64: file_mmap_ok() */
-		EXPECT_ERRNO(mmap(anon, 2 * ps, RW, MAP_SHARED | MAP_FIXED, fd,
-				  -(off_t)ps), EOVERFLOW);
-		EXPECT_ERRNO(mmap(anon, ps, PROT_READ, MAP_PRIVATE | MAP_FIXED,
-				  fd, -(off_t)ps), EOVERFLOW);
-	}
-	EXPECT_EQ(0x77, anon[0]);
-	EXPECT_EQ(0x77, anon[2 * ps - 1]);
-	EXPECT_EQ(0, vt_count_obj_vmas());
-	vt_stats(_metadata, &b);
-	vt_info(_metadata, fd, &i1);
-	EXPECT_EQ(a.mmap, b.mmap);
-	EXPECT_EQ(i0.live_vmas, i1.live_vmas);
-	vt_unmap(_metadata, anon, 2 * ps);
-}
-
-/*
  * A character device may be mapped at any offset up to 2^64 (minus the
  * length): near the top, far past the object, every access is SIGBUS, no
  * page is allocated there, msync (whose file range is computed from the
@@ -701,6 +651,57 @@ TEST_F_TIMEOUT(vmmap_pages, security_no_stale_data, 300)
 
 	for (i = 0; i < ARRAY_SIZE(cuts) && cuts[i] < len; i++)
 		stale_after_shrink(_metadata, self->fd, len, cuts[i]);
+}
+
+/* kernel.*: do_mmap() refuses these lengths before the driver is asked. */
+/*
+ * Lengths that wrap or exceed the address space fail before anything is
+ * mapped; a refused MAP_FIXED leaves what was at the address intact (the
+ * kernel checks offset + length before it unmaps anything).
+ */
+TEST_F(kernel, security_mmap_len_overflow)
+{
+	size_t ps = vt_page(), huge[] = {
+		SIZE_MAX, SIZE_MAX & ~(ps - 1), SIZE_MAX - ps,
+		/* 2^63, or all but the top 64 KiB of a 32-bit space */
+		sizeof(long) == 8 ? SIZE_MAX / 2 + 1 : SIZE_MAX - 0xffff,
+	};
+	struct vmmap_info i0, i1;
+	struct vmmap_counters a, b;
+	int fd = self->fd;
+	unsigned char *anon;
+	unsigned int i;
+
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 16 * ps);
+	anon = vt_map(_metadata, NULL, 2 * ps, RW, MAP_PRIVATE | MAP_ANONYMOUS,
+		      -1, 0);
+	memset(anon, 0x77, 2 * ps);
+	vt_info(_metadata, fd, &i0);
+	vt_stats(_metadata, &a);
+	for (i = 0; i < ARRAY_SIZE(huge); i++) {
+		EXPECT_ERRNO(mmap(NULL, huge[i], PROT_READ, MAP_SHARED, fd, 0),
+			     ENOMEM);
+		EXPECT_ERRNO(mmap(NULL, huge[i], RW, MAP_PRIVATE, fd,
+				  (off_t)ps), ENOMEM);
+		EXPECT_ERRNO(mmap(anon, huge[i], RW, MAP_SHARED | MAP_FIXED,
+				  fd, 0), ENOMEM);
+	}
+	if (sizeof(long) == 8) {
+		/* offset + len past 2^64: file_mmap_ok() */
+		EXPECT_ERRNO(mmap(anon, 2 * ps, RW, MAP_SHARED | MAP_FIXED, fd,
+				  -(off_t)ps), EOVERFLOW);
+		EXPECT_ERRNO(mmap(anon, ps, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+				  fd, -(off_t)ps), EOVERFLOW);
+	}
+	EXPECT_EQ(0x77, anon[0]);
+	EXPECT_EQ(0x77, anon[2 * ps - 1]);
+	EXPECT_EQ(0, vt_count_obj_vmas());
+	vt_stats(_metadata, &b);
+	vt_info(_metadata, fd, &i1);
+	EXPECT_EQ(a.mmap, b.mmap);
+	EXPECT_EQ(i0.live_vmas, i1.live_vmas);
+	vt_unmap(_metadata, anon, 2 * ps);
 }
 
 TEST_HARNESS_MAIN
