@@ -546,7 +546,46 @@ static __vt_unused void vt_teardown(int fd)
 	VT_FIXTURE_SETUP(name, huge)
 
 VT_FIXTURE(vmmap, -1)
-VT_FIXTURE(kernel, -1)
+/*
+ * kernel: also the driver's counters as the setup found them, where they
+ * can be read (root, the driver), for vt_driver_not_asked().
+ */
+FIXTURE(kernel) {
+	int fd;
+	bool counted;
+	struct vmmap_counters c0;
+};
+
+FIXTURE_SETUP(kernel)
+{
+	vt_setup(_metadata, &self->fd, -1);
+	self->counted = vt_have_driver() && !vmmap_read_counters(&self->c0);
+}
+
+FIXTURE_TEARDOWN(kernel)
+{
+	vt_teardown(self->fd);
+}
+
+/*
+ * Since the setup, the driver's ->mmap has not run, nor (with gua) its
+ * get_unmapped_area: the kernel answered alone.
+ */
+static __vt_unused void vt_driver_not_asked(struct __test_metadata *_metadata,
+					    FIXTURE_DATA(kernel) *self,
+					    bool gua)
+{
+	struct vmmap_counters c;
+
+	if (!self->counted) {
+		TH_LOG("no counters to read: not checked that the driver was not asked");
+		return;
+	}
+	vt_stats(_metadata, &c);
+	EXPECT_EQ(self->c0.mmap, c.mmap);
+	if (gua)
+		EXPECT_EQ(self->c0.get_unmapped_area, c.get_unmapped_area);
+}
 
 /*
  * vmmap_pages: the device with the module's huge parameter off (small
