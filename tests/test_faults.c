@@ -83,13 +83,10 @@ TEST_F(kernel, sigsegv_past_vma)
 {
 	size_t ps = vt_page();
 	int fd = self->fd;
-	char *area, *p;
+	char *p;
 
 	vt_fresh(_metadata, 16 * ps);
-	area = vt_free_area(_metadata, 4 * ps);
-	p = vt_map(_metadata, area, 2 * ps, RW,
-		   MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
-	ASSERT_EQ(area, p);
+	p = vt_map_before_hole(_metadata, fd, 2 * ps, 2 * ps);
 	vt_poke(p + 2 * ps - 1, 1);
 	ASSERT_SIGNAL(SIGSEGV, vt_peek(p + 2 * ps));
 	EXPECT_EQ(SEGV_MAPERR, vt_sig_code);

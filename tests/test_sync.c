@@ -191,13 +191,10 @@ TEST_F(vmmap, msync_semantics)
 	size_t ps = vt_page();
 	struct vmmap_counters s0, s1, s2, s3;
 	int fd = self->fd;
-	char *area, *p;
+	char *p;
 
 	vt_fresh(_metadata, 8 * ps);
-	area = vt_free_area(_metadata, 4 * ps);
-	p = vt_map(_metadata, area, 2 * ps, RW,
-		   MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
-	ASSERT_EQ(area, p);
+	p = vt_map_before_hole(_metadata, fd, 2 * ps, 2 * ps);
 	vt_poke(p, 1);
 
 	ASSERT_ERRNO(msync(p + 1, ps, MS_SYNC), EINVAL);

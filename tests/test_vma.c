@@ -49,6 +49,22 @@ static void check_vmas(struct __test_metadata *_metadata, int fd, uint64_t base,
 
 #define CHECK_VMAS(fd, base, n) check_vmas(_metadata, fd, base, n, __LINE__)
 
+/*
+ * A fresh object of @size bytes, its first @len mapped shared and filled
+ * with pattern @seed; *base: live_vmas before the mapping.
+ */
+static void *map_filled(struct __test_metadata *_metadata, int fd, size_t size,
+			size_t len, unsigned int seed, uint64_t *base)
+{
+	void *p;
+
+	vt_fresh(_metadata, size);
+	*base = live_vmas(_metadata, fd);
+	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
+	vt_pat_fill(p, len, 0, seed);
+	return p;
+}
+
 TEST_F(vmmap, live_vmas_count)
 {
 	size_t ps = vt_page();
@@ -89,10 +105,7 @@ TEST_F(vmmap, munmap_partial_split)
 	unsigned char *p;
 	uint64_t base;
 
-	vt_fresh(_metadata, 8 * ps);
-	base = live_vmas(_metadata, fd);
-	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
-	vt_pat_fill(p, 4 * ps, 0, 70);
+	p = map_filled(_metadata, fd, 8 * ps, 4 * ps, 70, &base);
 	if (vt_have_driver())
 		vt_stats(_metadata, &s0);
 
@@ -139,10 +152,7 @@ TEST_F(vmmap, mprotect_partial_split)
 	unsigned char *p, c;
 	uint64_t base;
 
-	vt_fresh(_metadata, 8 * ps);
-	base = live_vmas(_metadata, fd);
-	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
-	vt_pat_fill(p, 4 * ps, 0, 71);
+	p = map_filled(_metadata, fd, 8 * ps, 4 * ps, 71, &base);
 
 	ASSERT_OK(mprotect(p + ps, 2 * ps, PROT_READ));
 	CHECK_VMAS(fd, base, 3);
@@ -177,10 +187,7 @@ TEST_F(vmmap, mremap_shrink)
 	char *p, *q;
 	uint64_t base;
 
-	vt_fresh(_metadata, 8 * ps);
-	base = live_vmas(_metadata, fd);
-	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
-	vt_pat_fill(p, 4 * ps, 0, 72);
+	p = map_filled(_metadata, fd, 8 * ps, 4 * ps, 72, &base);
 	q = mremap(p, 4 * ps, 2 * ps, 0);
 	ASSERT_NE(MAP_FAILED, q);
 	ASSERT_EQ(p, q);
@@ -244,10 +251,7 @@ TEST_F(vmmap, mremap_move)
 	char *p, *q, *target, *blocker;
 	uint64_t base;
 
-	vt_fresh(_metadata, 8 * ps);
-	base = live_vmas(_metadata, fd);
-	p = vt_map(_metadata, NULL, 2 * ps, RW, MAP_SHARED, fd, 0);
-	vt_pat_fill(p, 2 * ps, 0, 74);
+	p = map_filled(_metadata, fd, 8 * ps, 2 * ps, 74, &base);
 
 	target = vt_free_area(_metadata, 2 * ps);
 	q = mremap(p, 2 * ps, 2 * ps, MREMAP_MAYMOVE | MREMAP_FIXED, target);
@@ -347,10 +351,7 @@ TEST_F(vmmap, fork_shared_mapping)
 	char *p;
 	pid_t pid;
 
-	vt_fresh(_metadata, 4 * ps);
-	base = live_vmas(_metadata, fd);
-	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
-	vt_pat_fill(p, 4 * ps, 0, 77);
+	p = map_filled(_metadata, fd, 4 * ps, 4 * ps, 77, &base);
 	if (vt_have_driver())
 		vt_stats(_metadata, &s0);
 	vt_sync_init(_metadata, &sync);

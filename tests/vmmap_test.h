@@ -326,6 +326,18 @@ static __vt_unused void *vt_free_area(struct __test_metadata *_metadata,
 	return p;
 }
 
+/* @len bytes of the object mapped shared at 0, unmapped space after them. */
+static __vt_unused void *vt_map_before_hole(struct __test_metadata *_metadata,
+					    int fd, size_t len, size_t hole)
+{
+	void *area = vt_free_area(_metadata, len + hole), *p;
+
+	p = vt_map(_metadata, area, len, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	ASSERT_EQ((uintptr_t)area, (uintptr_t)p);
+	return p;
+}
+
 static __vt_unused void vt_pwrite_pat(struct __test_metadata *_metadata,
 				      int fd, uint64_t off, size_t len,
 				      unsigned int seed)
