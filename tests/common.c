@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -26,7 +26,7 @@ size_t vt_pmd(void)
 	return vt_page() * (vt_page() / 8);
 }
 
-static const char *vt_fake_path(void)
+const char *vt_fake_path(void)
 {
 	const char *p = getenv("VMMAP_TEST_FAKE");
 
@@ -43,51 +43,6 @@ bool vt_have_driver(void)
 	return !vt_fake_path();
 }
 
-void vt_require_driver(void)
-{
-	if (!vt_have_driver())
-		SKIP("needs the vmmap driver (VMMAP_TEST_FAKE is set)");
-}
-
-int vt_open(int flags)
-{
-	int fd;
-
-	if (vt_fake_path())
-		fd = open(vt_fake_path(), flags | O_CREAT | O_CLOEXEC, 0600);
-	else
-		fd = open(VMMAP_DEV, flags | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		SKIP("%s absent (vmmap module not loaded)", vt_path());
-	if (fd < 0 && (errno == EACCES || errno == EPERM) && geteuid() != 0)
-		SKIP("%s needs root", vt_path());
-	if (fd < 0)
-		FAIL("open %s: %s", vt_path(), strerror(errno));
-	return fd;
-}
-
-void vt_resize(uint64_t size)
-{
-	int fd = vt_open(O_RDWR), r;
-
-	if (vt_fake_path())
-		r = ftruncate(fd, (off_t)size);
-	else
-		r = vmmap_resize(fd, size);
-	if (r && errno == EFBIG)
-		SKIP("object max_size is below the %" PRIu64 " bytes this test needs",
-		     size);
-	if (r)
-		FAIL("resize to %" PRIu64 ": %s", size, strerror(errno));
-	close(fd);
-}
-
-void vt_fresh(uint64_t size)
-{
-	vt_resize(0);
-	vt_resize(size);
-}
-
 uint64_t vt_resident_max(uint64_t size)
 {
 	uint64_t pmd = vt_pmd();
@@ -95,64 +50,16 @@ uint64_t vt_resident_max(uint64_t size)
 	return (size + pmd - 1) / pmd * pmd / vt_page();
 }
 
-uint64_t vt_size(int fd)
-{
-	off_t end = lseek(fd, 0, SEEK_END);
-
-	ASSERT_GE(end, 0);
-	return (uint64_t)end;
-}
-
-void vt_info(int fd, struct vmmap_info *info)
-{
-	vt_require_driver();
-	ASSERT_OK(vmmap_get_info(fd, info));
-}
-
-/* The counters are root-only sysfs files now; @fd only names the object. */
-void vt_stats(int fd, struct vmmap_counters *st)
-{
-	(void)fd;
-	vt_require_driver();
-	if (vmmap_read_counters(st) && errno == EACCES && geteuid() != 0)
-		SKIP("the counters in " VMMAP_SYSFS "/stats need root");
-	ASSERT_OK(vmmap_read_counters(st));
-}
-
 void vt_stats_log(const char *what, const struct vmmap_counters *a,
 		  const struct vmmap_counters *b)
 {
 #define VT_D(f) ((unsigned long long)(b->f - a->f))
-	LOG("%s: mmap +%llu gua +%llu open +%llu close +%llu fault +%llu map_pages +%llu mkwrite +%llu sigbus +%llu fsync +%llu cleaned +%llu resize +%llu alloc +%llu freed +%llu",
+	vt_log("%s: mmap +%llu gua +%llu open +%llu close +%llu fault +%llu map_pages +%llu mkwrite +%llu sigbus +%llu fsync +%llu cleaned +%llu resize +%llu alloc +%llu freed +%llu",
 	    what, VT_D(mmap), VT_D(get_unmapped_area), VT_D(vma_open),
 	    VT_D(vma_close), VT_D(fault), VT_D(map_pages), VT_D(page_mkwrite),
 	    VT_D(sigbus), VT_D(fsync), VT_D(pages_cleaned), VT_D(resize),
 	    VT_D(pages_allocated), VT_D(pages_freed));
 #undef VT_D
-}
-
-void *vt_map(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-	void *p = mmap(addr, len, prot, flags, fd, off);
-
-	if (p == MAP_FAILED)
-		FAIL("mmap(%p, %zu, %#x, %#x, %d, %lld): %s", addr, len, prot,
-		     flags, fd, (long long)off, strerror(errno));
-	return p;
-}
-
-void vt_unmap(void *p, size_t len)
-{
-	ASSERT_OK(munmap(p, len));
-}
-
-void *vt_free_area(size_t len)
-{
-	void *p = vt_map(NULL, len, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-	vt_unmap(p, len);
-	return p;
 }
 
 unsigned char vt_pat(uint64_t off, unsigned int seed)
@@ -181,7 +88,7 @@ bool vt_pat_ok(const void *buf, size_t len, uint64_t off, unsigned int seed)
 
 	for (i = 0; i < len; i++) {
 		if (b[i] != vt_pat(off + i, seed)) {
-			LOG("content differs at object offset %#" PRIx64
+			vt_log("content differs at object offset %#" PRIx64
 			    ": %#x, expected %#x (seed %u)", off + i, b[i],
 			    vt_pat(off + i, seed), seed);
 			return false;
@@ -197,41 +104,11 @@ bool vt_zero_ok(const void *buf, size_t len)
 
 	for (i = 0; i < len; i++) {
 		if (b[i]) {
-			LOG("byte %zu is %#x, expected 0", i, b[i]);
+			vt_log("byte %zu is %#x, expected 0", i, b[i]);
 			return false;
 		}
 	}
 	return true;
-}
-
-void vt_pwrite_pat(int fd, uint64_t off, size_t len, unsigned int seed)
-{
-	unsigned char *buf = malloc(len);
-	ssize_t n;
-
-	ASSERT_TRUE(buf != NULL);
-	vt_pat_fill(buf, len, off, seed);
-	n = pwrite(fd, buf, len, (off_t)off);
-	if (n < 0)
-		FAIL("pwrite(%zu at %#" PRIx64 "): %s", len, off, strerror(errno));
-	ASSERT_EQ(n, (ssize_t)len);
-	free(buf);
-}
-
-bool vt_pread_pat_ok(int fd, uint64_t off, size_t len, unsigned int seed)
-{
-	unsigned char *buf = malloc(len);
-	ssize_t n;
-	bool ok;
-
-	ASSERT_TRUE(buf != NULL);
-	n = pread(fd, buf, len, (off_t)off);
-	if (n < 0)
-		FAIL("pread(%zu at %#" PRIx64 "): %s", len, off, strerror(errno));
-	ASSERT_EQ(n, (ssize_t)len);
-	ok = vt_pat_ok(buf, len, off, seed);
-	free(buf);
-	return ok;
 }
 
 /* The setjmp lives here, so callers' locals are never live across it. */
@@ -249,7 +126,8 @@ long vt_minflt(void)
 {
 	struct rusage ru;
 
-	ASSERT_OK(getrusage(RUSAGE_SELF, &ru));
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
 	return ru.ru_minflt;
 }
 
@@ -262,7 +140,7 @@ static long vt_kb_field(const char *file, const char *field)
 
 	f = fopen(file, "r");
 	if (!f)
-		FAIL("open %s: %s", file, strerror(errno));
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, field, flen) && line[flen] == ':') {
 			v = strtol(line + flen + 1, NULL, 10);
@@ -308,7 +186,7 @@ bool vt_find_vma(const void *addr, struct vt_vma *v)
 
 	f = fopen("/proc/self/maps", "r");
 	if (!f)
-		FAIL("open /proc/self/maps: %s", strerror(errno));
+		return false;
 	while (fgets(line, sizeof(line), f)) {
 		if (vt_parse_maps_line(line, v) && v->start <= a && a < v->end) {
 			found = true;
@@ -328,7 +206,7 @@ int vt_count_obj_vmas(void)
 
 	f = fopen("/proc/self/maps", "r");
 	if (!f)
-		FAIL("open /proc/self/maps: %s", strerror(errno));
+		return -1;
 	while (fgets(line, sizeof(line), f))
 		if (vt_parse_maps_line(line, &v) && !strcmp(v.path, vt_path()))
 			n++;
@@ -360,7 +238,7 @@ static bool vt_smaps_scan(const void *addr,
 
 	f = fopen("/proc/self/smaps", "r");
 	if (!f)
-		FAIL("open /proc/self/smaps: %s", strerror(errno));
+		return false;
 	while (fgets(line, sizeof(line), f)) {
 		if (vt_smaps_header(line, &s, &e)) {
 			if (in)
@@ -423,119 +301,67 @@ static bool vt_smaps_flag_fn(const char *line, void *arg)
 	return true;
 }
 
-bool vt_smaps_flag(const void *addr, const char *flag)
+int vt_smaps_has_flag(const void *addr, const char *flag)
 {
 	struct vt_flag_arg k = { flag, false, false };
 
 	vt_smaps_scan(addr, vt_smaps_flag_fn, &k);
-	if (!k.seen)
-		FAIL("no VmFlags line in smaps for %p", addr);
-	return k.present;
+	return k.seen ? k.present : -1;
 }
 
-pid_t vt_fork(void)
+void vt_log(const char *fmt, ...)
 {
-	pid_t pid;
+	va_list ap;
 
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
 	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		FAIL("fork: %s", strerror(errno));
-	return pid;
 }
 
-void vt_wait_ok(pid_t pid)
+/* ---- SIGBUS / SIGSEGV caught in this very process ---- */
+
+sigjmp_buf vt_sig_jmp;
+volatile sig_atomic_t vt_sig_caught;
+volatile int vt_sig_code;
+void *volatile vt_sig_addr;
+static volatile sig_atomic_t vt_sig_armed;
+
+static void vt_sig_handler(int sig, siginfo_t *si, void *uc)
 {
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		FAIL("waitpid(%d): %s", (int)pid, strerror(errno));
-	if (WIFSIGNALED(status))
-		FAIL("child %d killed by signal %d (%s)", (int)pid,
-		     WTERMSIG(status), strsignal(WTERMSIG(status)));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(WEXITSTATUS(status), 0);
-}
-
-void vt_sync_init(struct vt_sync *s)
-{
-	ASSERT_OK(pipe(s->to_child));
-	ASSERT_OK(pipe(s->to_parent));
-}
-
-pid_t vt_fork_sync(struct vt_sync *s)
-{
-	pid_t pid = vt_fork();
-
-	if (pid == 0) {
-		close(s->to_child[1]);
-		close(s->to_parent[0]);
-	} else {
-		close(s->to_child[0]);
-		close(s->to_parent[1]);
-	}
-	return pid;
-}
-
-void vt_sync_post(struct vt_sync *s, bool from_child)
-{
-	char c = 1;
-
-	ASSERT_EQ(write(from_child ? s->to_parent[1] : s->to_child[1], &c, 1), 1);
-}
-
-void vt_sync_wait(struct vt_sync *s, bool in_child)
-{
-	ssize_t n;
-	char c;
-
-	n = read(in_child ? s->to_child[0] : s->to_parent[0], &c, 1);
-	if (n != 1)
-		FAIL("%s: the %s went away", in_child ? "child" : "parent",
-		     in_child ? "parent" : "child");
-}
-
-/* ---- runner hooks ---- */
-
-void vt_global_setup(void)
-{
-	struct vmmap_info info;
-	struct utsname u;
-	int fd;
-
-	if (uname(&u) == 0)
-		LOG("kernel %s %s %s", u.sysname, u.release, u.machine);
-	LOG("page size %zu, PMD size %zu", vt_page(), vt_pmd());
-	if (!vt_have_driver()) {
-		LOG("VMMAP_TEST_FAKE=%s: driver-specific tests skip", vt_path());
+	(void)uc;
+	if (!vt_sig_armed) {
+		/* Not expected: die of it, so the harness reports the signal. */
+		signal(sig, SIG_DFL);
+		if (si->si_code <= 0)
+			raise(sig);
 		return;
 	}
-	fd = open(VMMAP_DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		LOG("%s: %s", VMMAP_DEV, strerror(errno));
-		return;
-	}
-	if (vmmap_get_info(fd, &info) == 0)
-		LOG("vmmap abi %u, size %llu, max_size %llu, page %u, resident %llu, live_vmas %llu",
-		    info.abi_version, (unsigned long long)info.object_size,
-		    (unsigned long long)info.max_size, info.page_size,
-		    (unsigned long long)info.resident_pages,
-		    (unsigned long long)info.live_vmas);
-	close(fd);
+	vt_sig_armed = 0;
+	vt_sig_caught = sig;
+	vt_sig_code = si->si_code;
+	vt_sig_addr = si->si_addr;
+	siglongjmp(vt_sig_jmp, 1);
 }
 
-void vt_global_teardown(void)
+void vt_sig_arm(void)
 {
-	int fd;
+	struct sigaction sa;
 
-	if (!vt_have_driver())
-		return;
-	fd = open(VMMAP_DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	/* Polite: leave the object at its default size. */
-	if (vmmap_resize(fd, VT_DEFAULT_SIZE))
-		LOG("restoring the default size: %s", strerror(errno));
-	close(fd);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = vt_sig_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	vt_sig_armed = 1;
+}
+
+void vt_sig_disarm(void)
+{
+	vt_sig_armed = 0;
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGSEGV, SIG_DFL);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the vmmap tests: opening and sizing the object, mapping,
- * data patterns, signal probes, /proc parsing, two-process synchronisation.
+ * Helpers shared by the vmmap tests that need no test context: page sizes,
+ * data patterns, in-process signal probes, /proc parsing. Those that fail or
+ * skip a test (opening, sizing, mapping, forking) are in vmmap_test.h.
  *
  * The object is shared by every test of a boot: a test sizes it first
  * (vt_resize / vt_fresh) and never assumes what an earlier test left in it.
@@ -15,18 +16,20 @@
 #ifndef VMMAP_TESTS_COMMON_H
 #define VMMAP_TESTS_COMMON_H
 
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 
-#include "harness.h"
 #include "libvmmap.h"
 #include "sys-compat.h"
 
-
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
 #define MiB			(1024UL * 1024)
 #define VT_DEFAULT_SIZE		(64 * MiB)	/* the module's default size */
 
@@ -38,39 +41,22 @@ size_t vt_pmd(void);
 
 const char *vt_path(void);
 bool vt_have_driver(void);		/* false with VMMAP_TEST_FAKE */
-void vt_require_driver(void);		/* SKIP without the real device */
+const char *vt_fake_path(void);		/* VMMAP_TEST_FAKE or NULL */
 
-/* Opens the object; SKIPs when the device is absent. */
-int vt_open(int flags);
-/* Resizes (own O_RDWR fd); vt_fresh() resizes to 0 first: all zero, nothing
- * resident, nothing dirty.
- */
-void vt_resize(uint64_t size);
-void vt_fresh(uint64_t size);
-uint64_t vt_size(int fd);		/* lseek(fd, 0, SEEK_END) */
 /* The most pages an object of @size bytes may hold: its pages, plus the
  * tail of the one huge page a shrink keeps whole when it cannot split it.
  */
 uint64_t vt_resident_max(uint64_t size);
 
-void vt_info(int fd, struct vmmap_info *info);		/* SKIP when fake */
-/* The root-only counters of stats/ (libvmmap): instrumentation, not ABI. */
-void vt_stats(int fd, struct vmmap_counters *st);		/* SKIP when fake */
+/* A line of what the counters of stats/ moved between a and b. */
 void vt_stats_log(const char *what, const struct vmmap_counters *a,
 		  const struct vmmap_counters *b);
-
-void *vt_map(void *addr, size_t len, int prot, int flags, int fd, off_t off);
-void vt_unmap(void *p, size_t len);
-/* An address range of len bytes that is free right now. */
-void *vt_free_area(size_t len);
 
 /* Deterministic content: the byte expected at object offset off. */
 unsigned char vt_pat(uint64_t off, unsigned int seed);
 void vt_pat_fill(void *buf, size_t len, uint64_t off, unsigned int seed);
 bool vt_pat_ok(const void *buf, size_t len, uint64_t off, unsigned int seed);
 bool vt_zero_ok(const void *buf, size_t len);
-void vt_pwrite_pat(int fd, uint64_t off, size_t len, unsigned int seed);
-bool vt_pread_pat_ok(int fd, uint64_t off, size_t len, unsigned int seed);
 
 static inline unsigned char vt_peek(const void *p)
 {
@@ -89,6 +75,32 @@ static inline void vt_poke(void *p, unsigned char v)
 int vt_try_read(const void *p);
 int vt_try_write(void *p, unsigned char v);
 
+/*
+ * In-process catching for small helpers: the statement runs here and the
+ * caller goes on after the faulting instruction (siglongjmp). Use it only
+ * in a function with no other live locals (vt_try_read()); a test catches
+ * with ASSERT_SIGNAL (vmmap_test.h) instead. vt_sig_code and vt_sig_addr
+ * hold the si_code and si_addr of the last signal caught either way.
+ */
+extern sigjmp_buf vt_sig_jmp;
+extern volatile sig_atomic_t vt_sig_caught;
+extern volatile int vt_sig_code;
+extern void *volatile vt_sig_addr;
+void vt_sig_arm(void);
+void vt_sig_disarm(void);
+
+#define VT_CATCH_HERE(stmt) __extension__ ({				\
+	vt_sig_caught = 0;						\
+	if (sigsetjmp(vt_sig_jmp, 1) == 0) {				\
+		vt_sig_arm();						\
+		stmt;							\
+	}								\
+	vt_sig_disarm();						\
+	(int)vt_sig_caught;						\
+})
+
+/* A "# " diagnostic line (KTAP), for code without a test context. */
+void vt_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 long vt_minflt(void);
 long vt_status_kb(const char *field);		/* /proc/self/status */
 long vt_meminfo_kb(const char *field);		/* /proc/meminfo */
@@ -104,27 +116,8 @@ struct vt_vma {
 
 bool vt_find_vma(const void *addr, struct vt_vma *v);
 int vt_count_obj_vmas(void);		/* this process's VMAs of the object */
-long vt_smaps_kb(const void *addr, const char *field);
-bool vt_smaps_flag(const void *addr, const char *flag);
-
-/* fork() with stdout flushed; the child must end with vt_child_exit(). */
-pid_t vt_fork(void);
-/* Waits for a child forked by the test; it must exit with status 0. */
-void vt_wait_ok(pid_t pid);
-
-/* Lock-step between a test and one child: post() on one side, wait() on the
- * other.
- */
-struct vt_sync {
-	int to_child[2];
-	int to_parent[2];
-};
-void vt_sync_init(struct vt_sync *s);
-/* vt_fork() that also closes the pipe ends this side does not use, so a
- * peer that dies makes vt_sync_wait() fail instead of hang.
- */
-pid_t vt_fork_sync(struct vt_sync *s);
-void vt_sync_post(struct vt_sync *s, bool from_child);
-void vt_sync_wait(struct vt_sync *s, bool in_child);
+long vt_smaps_kb(const void *addr, const char *field);	/* -1: none */
+/* 1 or 0: whether VmFlags of the VMA at addr has flag; -1: no VmFlags. */
+int vt_smaps_has_flag(const void *addr, const char *flag);
 
 #endif

@@ -9,99 +9,100 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "vmmap_test.h"
 
 #define RW (PROT_READ | PROT_WRITE)
 
 /* write() then mapping: a fresh shared and a fresh private mapping see it. */
-TEST(coherence_write_then_map)
+TEST_F(vmmap, coherence_write_then_map)
 {
 	size_t ps = vt_page(), len = 8 * ps;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	char *sh, *pr, buf[7];
 
-	vt_fresh(len);
-	vt_pwrite_pat(fd, 0, len, 20);
-	sh = vt_map(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	pr = vt_map(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	vt_fresh(_metadata, len);
+	vt_pwrite_pat(_metadata, fd, 0, len, 20);
+	sh = vt_map(_metadata, NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	pr = vt_map(_metadata, NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	ASSERT_TRUE(vt_pat_ok(sh, len, 0, 20));
 	ASSERT_TRUE(vt_pat_ok(pr, len, 0, 20));
 
 	/* an unaligned write across a page boundary, into mapped pages */
 	memcpy(buf, "abcdefg", 7);
-	ASSERT_EQ(pwrite(fd, buf, 7, ps - 3), 7);
-	ASSERT_EQ(memcmp(sh + ps - 3, "abcdefg", 7), 0);
-	ASSERT_EQ(memcmp(pr + ps - 3, "abcdefg", 7), 0);
-	vt_unmap(sh, len);
-	vt_unmap(pr, len);
+	ASSERT_EQ(7, pwrite(fd, buf, 7, ps - 3));
+	ASSERT_EQ(0, memcmp(sh + ps - 3, "abcdefg", 7));
+	ASSERT_EQ(0, memcmp(pr + ps - 3, "abcdefg", 7));
+	vt_unmap(_metadata, sh, len);
+	vt_unmap(_metadata, pr, len);
 }
 
 /* Mapping writes are visible to read() at once (no msync), on any fd. */
-TEST(coherence_map_then_read)
+TEST_F(vmmap, coherence_map_then_read)
 {
 	size_t ps = vt_page(), len = 8 * ps;
-	int fd = vt_open(O_RDWR), other = vt_open(O_RDONLY);
+	int fd = vt_open(_metadata, O_RDWR),
+	    other = vt_open(_metadata, O_RDONLY);
 	char *p;
 
-	vt_fresh(len);
-	p = vt_map(NULL, len, RW, MAP_SHARED, fd, 0);
+	vt_fresh(_metadata, len);
+	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
 	vt_pat_fill(p, len, 0, 21);
-	ASSERT_TRUE(vt_pread_pat_ok(fd, 0, len, 21));
-	ASSERT_TRUE(vt_pread_pat_ok(other, 0, len, 21));
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, len, 21));
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, other, 0, len, 21));
 	/* read() through the file position as well */
-	ASSERT_EQ(lseek(other, 0, SEEK_SET), 0);
+	ASSERT_EQ(0, lseek(other, 0, SEEK_SET));
 	{
 		char *buf = malloc(len);
 
 		ASSERT_TRUE(buf != NULL);
-		ASSERT_EQ(read(other, buf, len), (ssize_t)len);
+		ASSERT_EQ((ssize_t)len, read(other, buf, len));
 		ASSERT_TRUE(vt_pat_ok(buf, len, 0, 21));
 		free(buf);
 	}
-	vt_unmap(p, len);
+	vt_unmap(_metadata, p, len);
 }
 
 /* Alternate the writer on the same bytes: each side sees the other's last. */
-TEST(coherence_interleaved)
+TEST_F(vmmap, coherence_interleaved)
 {
 	size_t ps = vt_page();
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	unsigned char *p, c;
 	int round;
 
-	vt_fresh(4 * ps);
-	p = vt_map(NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
+	vt_fresh(_metadata, 4 * ps);
+	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
 	for (round = 0; round < 8; round++) {
 		size_t off = (round % 4) * ps + (size_t)round * 13;
 
 		c = (unsigned char)(0x40 + round);
-		ASSERT_EQ(pwrite(fd, &c, 1, off), 1);
-		ASSERT_EQ(vt_peek(p + off), c);
+		ASSERT_EQ(1, pwrite(fd, &c, 1, off));
+		ASSERT_EQ(c, vt_peek(p + off));
 		vt_poke(p + off, (unsigned char)~c);
-		ASSERT_EQ(pread(fd, &c, 1, off), 1);
-		ASSERT_EQ(c, (unsigned char)~(0x40 + round));
+		ASSERT_EQ(1, pread(fd, &c, 1, off));
+		ASSERT_EQ((unsigned char)~(0x40 + round), c);
 	}
-	vt_unmap(p, 4 * ps);
+	vt_unmap(_metadata, p, 4 * ps);
 }
 
 /* Data outlives every mapping and every open file of it. */
-TEST(coherence_persists_across_unmap_and_reopen)
+TEST_F(vmmap, coherence_persists_across_unmap_and_reopen)
 {
 	size_t ps = vt_page(), len = 4 * ps;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	char *p;
 
-	vt_fresh(len);
-	p = vt_map(NULL, len, RW, MAP_SHARED, fd, 0);
+	vt_fresh(_metadata, len);
+	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
 	vt_pat_fill(p, len, 0, 22);
-	vt_unmap(p, len);
+	vt_unmap(_metadata, p, len);
 	ASSERT_OK(close(fd));
 
-	fd = vt_open(O_RDONLY);
-	p = vt_map(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	fd = vt_open(_metadata, O_RDONLY);
+	p = vt_map(_metadata, NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_TRUE(vt_pat_ok(p, len, 0, 22));
-	vt_unmap(p, len);
-	ASSERT_TRUE(vt_pread_pat_ok(fd, 0, len, 22));
+	vt_unmap(_metadata, p, len);
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, len, 22));
 	ASSERT_OK(close(fd));
 }
 
@@ -109,59 +110,61 @@ TEST(coherence_persists_across_unmap_and_reopen)
  * pgoff is honoured: a mapping at offset k pages sees the bytes written with
  * pwrite at k * pagesize, and its writes land there.
  */
-TEST(coherence_pgoff)
+TEST_F(vmmap, coherence_pgoff)
 {
 	size_t ps = vt_page(), n = 8, k;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	unsigned char *p;
 
-	vt_fresh(n * ps);
-	vt_pwrite_pat(fd, 0, n * ps, 23);
+	vt_fresh(_metadata, n * ps);
+	vt_pwrite_pat(_metadata, fd, 0, n * ps, 23);
 	for (k = 0; k + 2 <= n; k++) {
-		p = vt_map(NULL, 2 * ps, RW, MAP_SHARED, fd, (off_t)(k * ps));
+		p = vt_map(_metadata, NULL, 2 * ps, RW, MAP_SHARED, fd,
+			   (off_t)(k * ps));
 		ASSERT_TRUE(vt_pat_ok(p, 2 * ps, k * ps, 23));
-		vt_unmap(p, 2 * ps);
+		vt_unmap(_metadata, p, 2 * ps);
 	}
-	p = vt_map(NULL, ps, RW, MAP_SHARED, fd, (off_t)(5 * ps));
+	p = vt_map(_metadata, NULL, ps, RW, MAP_SHARED, fd, (off_t)(5 * ps));
 	vt_pat_fill(p, ps, 5 * ps, 24);
-	vt_unmap(p, ps);
-	ASSERT_TRUE(vt_pread_pat_ok(fd, 4 * ps, ps, 23));
-	ASSERT_TRUE(vt_pread_pat_ok(fd, 5 * ps, ps, 24));
-	ASSERT_TRUE(vt_pread_pat_ok(fd, 6 * ps, ps, 23));
-	p = vt_map(NULL, ps, PROT_READ, MAP_PRIVATE, fd, (off_t)(5 * ps));
+	vt_unmap(_metadata, p, ps);
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 4 * ps, ps, 23));
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 5 * ps, ps, 24));
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 6 * ps, ps, 23));
+	p = vt_map(_metadata, NULL, ps, PROT_READ, MAP_PRIVATE, fd,
+		   (off_t)(5 * ps));
 	ASSERT_TRUE(vt_pat_ok(p, ps, 5 * ps, 24));
-	vt_unmap(p, ps);
+	vt_unmap(_metadata, p, ps);
 }
 
 /* Two processes, each with its own mmap of the object, see each other. */
-TEST(coherence_two_processes)
+TEST_F(vmmap, coherence_two_processes)
 {
 	size_t ps = vt_page(), len = 4 * ps;
 	struct vt_sync sync;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	char *p;
 	pid_t pid;
 
-	vt_fresh(len);
-	vt_sync_init(&sync);
-	pid = vt_fork_sync(&sync);
+	vt_fresh(_metadata, len);
+	vt_sync_init(_metadata, &sync);
+	pid = vt_fork_sync(_metadata, &sync);
 	if (pid == 0) {
-		int cfd = vt_open(O_RDWR);
-		char *c = vt_map(NULL, len, RW, MAP_SHARED, cfd, 0);
+		int cfd = vt_open(_metadata, O_RDWR);
+		char *c = vt_map(_metadata, NULL, len, RW, MAP_SHARED, cfd, 0);
 
 		vt_pat_fill(c, 2 * ps, 0, 25);		/* child writes */
-		vt_sync_post(&sync, true);
-		vt_sync_wait(&sync, true);		/* parent wrote */
+		vt_sync_post(_metadata, &sync, true);
+		vt_sync_wait(_metadata, &sync, true); /* parent wrote */
 		EXPECT_TRUE(vt_pat_ok(c + 2 * ps, 2 * ps, 2 * ps, 26));
-		vt_child_exit();
+		vt_child_exit(_metadata);
 	}
-	p = vt_map(NULL, len, RW, MAP_SHARED, fd, 0);
-	vt_sync_wait(&sync, false);
+	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
+	vt_sync_wait(_metadata, &sync, false);
 	ASSERT_TRUE(vt_pat_ok(p, 2 * ps, 0, 25));
 	vt_pat_fill(p + 2 * ps, 2 * ps, 2 * ps, 26);
-	vt_sync_post(&sync, false);
-	vt_wait_ok(pid);
-	vt_unmap(p, len);
+	vt_sync_post(_metadata, &sync, false);
+	vt_wait_ok(_metadata, pid);
+	vt_unmap(_metadata, p, len);
 }
 
 /*
@@ -169,34 +172,34 @@ TEST(coherence_two_processes)
  * writes to it included); once written, the private copy, isolated both
  * ways.
  */
-TEST(private_isolation)
+TEST_F(vmmap, private_isolation)
 {
 	size_t ps = vt_page(), len = 4 * ps;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	unsigned char *pr, *sh, c;
 
-	vt_fresh(len);
-	vt_pwrite_pat(fd, 0, len, 27);
-	pr = vt_map(NULL, len, RW, MAP_PRIVATE, fd, 0);
-	sh = vt_map(NULL, len, RW, MAP_SHARED, fd, 0);
+	vt_fresh(_metadata, len);
+	vt_pwrite_pat(_metadata, fd, 0, len, 27);
+	pr = vt_map(_metadata, NULL, len, RW, MAP_PRIVATE, fd, 0);
+	sh = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
 	ASSERT_TRUE(vt_pat_ok(pr, len, 0, 27));
 
 	memset(pr + ps, 0x99, ps);			/* copy page 1 */
 	ASSERT_TRUE(vt_pat_ok(sh + ps, ps, ps, 27));
-	ASSERT_TRUE(vt_pread_pat_ok(fd, ps, ps, 27));
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, ps, ps, 27));
 
 	/* the object changes: uncopied pages follow, the copy does not */
-	vt_pwrite_pat(fd, 0, len, 28);
+	vt_pwrite_pat(_metadata, fd, 0, len, 28);
 	ASSERT_TRUE(vt_pat_ok(pr, ps, 0, 28));
 	ASSERT_TRUE(vt_pat_ok(pr + 2 * ps, 2 * ps, 2 * ps, 28));
-	ASSERT_EQ(pr[ps], 0x99);
-	ASSERT_EQ(pr[2 * ps - 1], 0x99);
+	ASSERT_EQ(0x99, pr[ps]);
+	ASSERT_EQ(0x99, pr[2 * ps - 1]);
 	c = 0x12;
 	sh[ps] = c;
-	ASSERT_EQ(pr[ps], 0x99);
-	ASSERT_TRUE(vt_pread_pat_ok(fd, 2 * ps, 2 * ps, 28));
-	vt_unmap(pr, len);
-	vt_unmap(sh, len);
+	ASSERT_EQ(0x99, pr[ps]);
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 2 * ps, 2 * ps, 28));
+	vt_unmap(_metadata, pr, len);
+	vt_unmap(_metadata, sh, len);
 }
 
 /*
@@ -204,38 +207,40 @@ TEST(private_isolation)
  * pages; after that, writes on either side stay on that side and never
  * reach the object.
  */
-TEST(private_isolation_after_fork)
+TEST_F(vmmap, private_isolation_after_fork)
 {
 	size_t ps = vt_page(), len = 4 * ps;
 	struct vt_sync sync;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	unsigned char *p;
 	pid_t pid;
 
-	vt_fresh(len);
-	vt_pwrite_pat(fd, 0, len, 29);
-	p = vt_map(NULL, len, RW, MAP_PRIVATE, fd, 0);
+	vt_fresh(_metadata, len);
+	vt_pwrite_pat(_metadata, fd, 0, len, 29);
+	p = vt_map(_metadata, NULL, len, RW, MAP_PRIVATE, fd, 0);
 	memset(p, 0xa0, ps);				/* before fork */
-	vt_sync_init(&sync);
-	pid = vt_fork_sync(&sync);
+	vt_sync_init(_metadata, &sync);
+	pid = vt_fork_sync(_metadata, &sync);
 	if (pid == 0) {
-		EXPECT_EQ(p[0], 0xa0);
+		EXPECT_EQ(0xa0, p[0]);
 		EXPECT_TRUE(vt_pat_ok(p + ps, 3 * ps, ps, 29));
 		memset(p, 0xc0, ps);
 		memset(p + ps, 0xc1, ps);
-		vt_sync_post(&sync, true);
-		vt_sync_wait(&sync, true);		/* parent wrote page 2 */
-		EXPECT_EQ(p[0], 0xc0);
-		EXPECT_EQ(p[ps], 0xc1);
+		vt_sync_post(_metadata, &sync, true);
+		vt_sync_wait(_metadata, &sync, true); /* parent wrote page 2 */
+		EXPECT_EQ(0xc0, p[0]);
+		EXPECT_EQ(0xc1, p[ps]);
 		EXPECT_TRUE(vt_pat_ok(p + 2 * ps, 2 * ps, 2 * ps, 29));
-		vt_child_exit();
+		vt_child_exit(_metadata);
 	}
-	vt_sync_wait(&sync, false);
-	ASSERT_EQ(p[0], 0xa0);
+	vt_sync_wait(_metadata, &sync, false);
+	ASSERT_EQ(0xa0, p[0]);
 	ASSERT_TRUE(vt_pat_ok(p + ps, 3 * ps, ps, 29));
 	memset(p + 2 * ps, 0xe2, ps);
-	vt_sync_post(&sync, false);
-	vt_wait_ok(pid);
-	ASSERT_TRUE(vt_pread_pat_ok(fd, 0, len, 29));
-	vt_unmap(p, len);
+	vt_sync_post(_metadata, &sync, false);
+	vt_wait_ok(_metadata, pid);
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, len, 29));
+	vt_unmap(_metadata, p, len);
 }
+
+TEST_HARNESS_MAIN

@@ -5,11 +5,11 @@
  * reported (write-protect first, then clear), so that a later write is
  * reported again. One dirty set with fsync/msync and cachestat(2).
  *
- * The proof (dirty_replica_*): three processes write at random through
- * shared mappings and write(2) while the test loops DIRTY+CLEAR and copies
- * the reported ranges into a replica; after the writers stop and one last
- * pass, the replica equals the object byte for byte, with huge pages on
- * and off. Errors of the ioctl are in test_ioctl.c.
+ * The proof (vmmap_pages.*.dirty_replica): three processes write at random
+ * through shared mappings and write(2) while the test loops DIRTY+CLEAR and
+ * copies the reported ranges into a replica; after the writers stop and one
+ * last pass, the replica equals the object byte for byte, with small pages
+ * and with huge pages. Errors of the ioctl are in test_ioctl.c.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,18 +23,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "vmmap_test.h"
 
-#define HUGE_PARAM	"/sys/module/vmmap/parameters/huge"
-#define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage/enabled"
 #define RW		(PROT_READ | PROT_WRITE)
 #define NR		64	/* ranges per call in these tests */
 
 /* ---- helpers ---- */
 
 /* One DIRTY call; returns the ranges filled, *walk_end where it stopped. */
-static uint32_t dirty(int fd, uint64_t start, uint64_t len, uint64_t flags,
-		      struct vmmap_range *r, uint32_t cap, uint64_t *walk_end)
+static uint32_t dirty(struct __test_metadata *_metadata, int fd, uint64_t start,
+		      uint64_t len, uint64_t flags, struct vmmap_range *r,
+		      uint32_t cap, uint64_t *walk_end)
 {
 	uint32_t nr = cap;
 
@@ -47,59 +46,27 @@ static uint32_t dirty(int fd, uint64_t start, uint64_t len, uint64_t flags,
 /* Page indexes of a range, for readable assertions. */
 #define PG(x) ((uint64_t)((x) / vt_page()))
 
-static void expect_range(const struct vmmap_range *r, uint64_t first,
+static void expect_range(struct __test_metadata *_metadata,
+			 const struct vmmap_range *r, uint64_t first,
 			 uint64_t end, int line)
 {
 	if (PG(r->start) != first || PG(r->end) != end) {
-		LOG("line %d: range pages %" PRIu64 "-%" PRIu64
+		TH_LOG("line %d: range pages %" PRIu64 "-%" PRIu64
 		    ", expected %" PRIu64 "-%" PRIu64, line, PG(r->start),
 		    PG(r->end), first, end);
-		vt_fail_mark();
+		_metadata->exit_code = KSFT_FAIL;
 	}
 }
 
-#define EXPECT_RANGE(r, first, end) expect_range(r, first, end, __LINE__)
+#define EXPECT_RANGE(r, first, end) \
+	expect_range(_metadata, r, first, end, __LINE__)
 
-static uint64_t dirty_pages(int fd)
+static uint64_t dirty_pages(struct __test_metadata *_metadata, int fd)
 {
 	struct vmmap_info in;
 
-	vt_info(fd, &in);
+	vt_info(_metadata, fd, &in);
 	return in.dirty_pages;
-}
-
-static char saved_huge;
-
-/* huge=Y/N for this test (it runs in its own process); SKIP if impossible. */
-static void set_huge(bool on)
-{
-	char v = on ? 'Y' : 'N';
-	int fd;
-
-	vt_require_driver();
-	fd = open(HUGE_PARAM, O_RDWR);
-	if (fd < 0)
-		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
-	ASSERT_EQ(read(fd, &saved_huge, 1), 1);
-	if (on && access(THP_SYSFS, F_OK))
-		SKIP("the kernel has no transparent huge pages");
-	if (pwrite(fd, &v, 1, 0) != 1) {
-		if (errno == EOPNOTSUPP)
-			SKIP("the module cannot map huge pages on this kernel");
-		FAIL("write %s: %s", HUGE_PARAM, strerror(errno));
-	}
-	close(fd);
-}
-
-static void restore_huge(void)
-{
-	int fd = open(HUGE_PARAM, O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, &saved_huge, 1) != 1)
-			LOG("restoring %s: %s", HUGE_PARAM, strerror(errno));
-		close(fd);
-	}
 }
 
 /* cachestat(2), syscall 451 on every architecture (6.5 and later). */
@@ -117,7 +84,7 @@ struct vt_cachestat {
 };
 
 /* nr_dirty of the whole file, or -1 where the kernel has no cachestat. */
-static int64_t cachestat_dirty(int fd)
+static int64_t cachestat_dirty(struct __test_metadata *_metadata, int fd)
 {
 	struct vt_cachestat_range r = { 0, 0 };
 	struct vt_cachestat cs;
@@ -139,7 +106,7 @@ static int64_t cachestat_dirty(int fd)
  * reported, and the next write through the same (now write-protected)
  * mapping goes through page_mkwrite and is reported again.
  */
-TEST(dirty_report_and_clean)
+TEST_F(vmmap, dirty_report_and_clean)
 {
 	size_t ps = vt_page();
 	struct vmmap_counters s0, s1;
@@ -147,87 +114,90 @@ TEST(dirty_report_and_clean)
 	uint64_t end;
 	unsigned char *p;
 	uint32_t n;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 
-	vt_require_driver();
-	vt_fresh(16 * ps);
-	p = vt_map(NULL, 16 * ps, RW, MAP_SHARED, fd, 0);
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 16 * ps);
+	p = vt_map(_metadata, NULL, 16 * ps, RW, MAP_SHARED, fd, 0);
 	vt_poke(p + 1 * ps, 1);
 	vt_poke(p + 2 * ps + 100, 1);
-	vt_pwrite_pat(fd, 5 * ps + 7, 1, 1);
+	vt_pwrite_pat(_metadata, fd, 5 * ps + 7, 1, 1);
 	vt_poke(p + 7 * ps, 1);
-	vt_pwrite_pat(fd, 8 * ps - 1, 2, 1);	/* pages 7 and 8 */
+	vt_pwrite_pat(_metadata, fd, 8 * ps - 1, 2, 1); /* pages 7 and 8 */
 	(void)vt_peek(p + 12 * ps);		/* read: resident, clean */
-	EXPECT_EQ(dirty_pages(fd), 5);
+	EXPECT_EQ(5, dirty_pages(_metadata, fd));
 
 	for (int pass = 0; pass < 2; pass++) {
-		n = dirty(fd, 0, 16 * ps, 0, r, NR, &end);
-		ASSERT_EQ(n, 3);
+		n = dirty(_metadata, fd, 0, 16 * ps, 0, r, NR, &end);
+		ASSERT_EQ(3, n);
 		EXPECT_RANGE(&r[0], 1, 3);
 		EXPECT_RANGE(&r[1], 5, 6);
 		EXPECT_RANGE(&r[2], 7, 9);
-		EXPECT_EQ(end, 16 * ps);
+		EXPECT_EQ(16 * ps, end);
 	}
-	EXPECT_EQ(dirty_pages(fd), 5);
+	EXPECT_EQ(5, dirty_pages(_metadata, fd));
 
-	vt_stats(fd, &s0);
-	n = dirty(fd, 0, 16 * ps, VMMAP_DIRTY_CLEAR, r, NR, &end);
-	ASSERT_EQ(n, 3);
+	vt_stats(_metadata, &s0);
+	n = dirty(_metadata, fd, 0, 16 * ps, VMMAP_DIRTY_CLEAR, r, NR, &end);
+	ASSERT_EQ(3, n);
 	EXPECT_RANGE(&r[2], 7, 9);
-	vt_stats(fd, &s1);
-	EXPECT_EQ(s1.pages_cleaned - s0.pages_cleaned, 5);
-	EXPECT_EQ(dirty_pages(fd), 0);
-	EXPECT_EQ(dirty(fd, 0, 16 * ps, 0, r, NR, &end), 0);
-	EXPECT_EQ(end, 16 * ps);
+	vt_stats(_metadata, &s1);
+	EXPECT_EQ(5, s1.pages_cleaned - s0.pages_cleaned);
+	EXPECT_EQ(0, dirty_pages(_metadata, fd));
+	EXPECT_EQ(0, dirty(_metadata, fd, 0, 16 * ps, 0, r, NR, &end));
+	EXPECT_EQ(16 * ps, end);
 
 	/* written again after the clean: page_mkwrite, reported again */
 	vt_poke(p + 2 * ps, 2);
 	vt_poke(p + 2 * ps + 1, 2);
-	vt_stats(fd, &s0);
-	EXPECT_EQ(s0.page_mkwrite - s1.page_mkwrite, 1);
-	n = dirty(fd, 0, 16 * ps, VMMAP_DIRTY_CLEAR, r, NR, &end);
-	ASSERT_EQ(n, 1);
+	vt_stats(_metadata, &s0);
+	EXPECT_EQ(1, s0.page_mkwrite - s1.page_mkwrite);
+	n = dirty(_metadata, fd, 0, 16 * ps, VMMAP_DIRTY_CLEAR, r, NR, &end);
+	ASSERT_EQ(1, n);
 	EXPECT_RANGE(&r[0], 2, 3);
-	vt_unmap(p, 16 * ps);
+	vt_unmap(_metadata, p, 16 * ps);
 }
 
 /*
  * Only folios in [start, start + length) are reported and cleaned; the
  * part past the object's end is not an error and reports nothing.
  */
-TEST(dirty_subrange_and_end)
+TEST_F(vmmap, dirty_subrange_and_end)
 {
 	size_t ps = vt_page();
 	struct vmmap_range r[NR];
 	uint64_t end;
 	uint32_t n;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 
-	vt_require_driver();
-	vt_fresh(8 * ps);
-	vt_pwrite_pat(fd, 0, 8 * ps, 3);
-	n = dirty(fd, 2 * ps, 3 * ps, VMMAP_DIRTY_CLEAR, r, NR, &end);
-	ASSERT_EQ(n, 1);
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 8 * ps);
+	vt_pwrite_pat(_metadata, fd, 0, 8 * ps, 3);
+	n = dirty(_metadata, fd, 2 * ps, 3 * ps, VMMAP_DIRTY_CLEAR, r, NR,
+		  &end);
+	ASSERT_EQ(1, n);
 	EXPECT_RANGE(&r[0], 2, 5);
-	EXPECT_EQ(end, 5 * ps);
-	EXPECT_EQ(dirty_pages(fd), 5);
-	n = dirty(fd, 0, 8 * ps, 0, r, NR, &end);
-	ASSERT_EQ(n, 2);
+	EXPECT_EQ(5 * ps, end);
+	EXPECT_EQ(5, dirty_pages(_metadata, fd));
+	n = dirty(_metadata, fd, 0, 8 * ps, 0, r, NR, &end);
+	ASSERT_EQ(2, n);
 	EXPECT_RANGE(&r[0], 0, 2);
 	EXPECT_RANGE(&r[1], 5, 8);
 
 	/* across the end: clamped; wholly past it: nothing, walk_end = start */
-	n = dirty(fd, 6 * ps, 100 * ps, 0, r, NR, &end);
-	ASSERT_EQ(n, 1);
+	n = dirty(_metadata, fd, 6 * ps, 100 * ps, 0, r, NR, &end);
+	ASSERT_EQ(1, n);
 	EXPECT_RANGE(&r[0], 6, 8);
-	EXPECT_EQ(end, 8 * ps);
-	EXPECT_EQ(dirty(fd, 8 * ps, ps, VMMAP_DIRTY_CLEAR, r, NR, &end), 0);
-	EXPECT_EQ(end, 8 * ps);
-	EXPECT_EQ(dirty(fd, 1000 * ps, UINT64_MAX / ps * ps - 1000 * ps,
-			VMMAP_DIRTY_CLEAR, r, NR, &end), 0);
-	EXPECT_EQ(end, 1000 * ps);
-	EXPECT_EQ(dirty_pages(fd), 5);
-	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, 8 * ps, 3));
+	EXPECT_EQ(8 * ps, end);
+	EXPECT_EQ(0, dirty(_metadata, fd, 8 * ps, ps, VMMAP_DIRTY_CLEAR, r, NR,
+			   &end));
+	EXPECT_EQ(8 * ps, end);
+	EXPECT_EQ(0, dirty(_metadata, fd, 1000 * ps,
+			   UINT64_MAX / ps * ps - 1000 * ps, VMMAP_DIRTY_CLEAR,
+			   r, NR, &end));
+	EXPECT_EQ(1000 * ps, end);
+	EXPECT_EQ(5, dirty_pages(_metadata, fd));
+	EXPECT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, 8 * ps, 3));
 }
 
 /*
@@ -235,45 +205,48 @@ TEST(dirty_subrange_and_end)
  * fit, walk_end says where, nothing from there on is cleaned; a folio
  * adjacent to the last range still joins it.
  */
-TEST(dirty_array_full)
+TEST_F(vmmap, dirty_array_full)
 {
 	size_t ps = vt_page();
 	struct vmmap_range r[NR];
 	uint64_t end;
 	uint32_t n;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 
-	vt_require_driver();
-	vt_fresh(16 * ps);
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 16 * ps);
 	for (int i = 0; i <= 8; i += 2)
-		vt_pwrite_pat(fd, i * ps, 1, 4);	/* pages 0 2 4 6 8 */
+		vt_pwrite_pat(_metadata, fd, i * ps, 1,
+			      4); /* pages 0 2 4 6 8 */
 	memset(r, 0xa5, sizeof(r));
-	n = dirty(fd, 0, 16 * ps, VMMAP_DIRTY_CLEAR, r, 2, &end);
-	ASSERT_EQ(n, 2);
+	n = dirty(_metadata, fd, 0, 16 * ps, VMMAP_DIRTY_CLEAR, r, 2, &end);
+	ASSERT_EQ(2, n);
 	EXPECT_RANGE(&r[0], 0, 1);
 	EXPECT_RANGE(&r[1], 2, 3);
-	EXPECT_EQ(r[2].start, 0xa5a5a5a5a5a5a5a5ULL);	/* capacity kept */
-	EXPECT_EQ(end, 4 * ps);
-	EXPECT_EQ(dirty_pages(fd), 3);			/* 4 6 8 not cleaned */
-	n = dirty(fd, end, 16 * ps - end, VMMAP_DIRTY_CLEAR, r, 2, &end);
-	ASSERT_EQ(n, 2);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, r[2].start);	/* capacity kept */
+	EXPECT_EQ(4 * ps, end);
+	EXPECT_EQ(3, dirty_pages(_metadata, fd)); /* 4 6 8 not cleaned */
+	n = dirty(_metadata, fd, end, 16 * ps - end, VMMAP_DIRTY_CLEAR, r, 2,
+		  &end);
+	ASSERT_EQ(2, n);
 	EXPECT_RANGE(&r[0], 4, 5);
 	EXPECT_RANGE(&r[1], 6, 7);
-	EXPECT_EQ(end, 8 * ps);
-	n = dirty(fd, end, 16 * ps - end, VMMAP_DIRTY_CLEAR, r, 2, &end);
-	ASSERT_EQ(n, 1);
+	EXPECT_EQ(8 * ps, end);
+	n = dirty(_metadata, fd, end, 16 * ps - end, VMMAP_DIRTY_CLEAR, r, 2,
+		  &end);
+	ASSERT_EQ(1, n);
 	EXPECT_RANGE(&r[0], 8, 9);
-	EXPECT_EQ(end, 16 * ps);
-	EXPECT_EQ(dirty_pages(fd), 0);
+	EXPECT_EQ(16 * ps, end);
+	EXPECT_EQ(0, dirty_pages(_metadata, fd));
 
 	/* one slot: pages 0-2 merge into it, page 4 stops the walk */
-	vt_pwrite_pat(fd, 0, 3 * ps, 4);
-	vt_pwrite_pat(fd, 4 * ps, 1, 4);
-	n = dirty(fd, 0, 16 * ps, VMMAP_DIRTY_CLEAR, r, 1, &end);
-	ASSERT_EQ(n, 1);
+	vt_pwrite_pat(_metadata, fd, 0, 3 * ps, 4);
+	vt_pwrite_pat(_metadata, fd, 4 * ps, 1, 4);
+	n = dirty(_metadata, fd, 0, 16 * ps, VMMAP_DIRTY_CLEAR, r, 1, &end);
+	ASSERT_EQ(1, n);
 	EXPECT_RANGE(&r[0], 0, 3);
-	EXPECT_EQ(end, 4 * ps);
-	EXPECT_EQ(dirty_pages(fd), 1);
+	EXPECT_EQ(4 * ps, end);
+	EXPECT_EQ(1, dirty_pages(_metadata, fd));
 }
 
 /*
@@ -281,7 +254,7 @@ TEST(dirty_array_full)
  * for a range that covers one page in its middle, and CLEAR cleans all of
  * it in every mapping; the next write anywhere in it is reported again.
  */
-TEST(dirty_huge_folio_whole)
+TEST_F(vmmap, dirty_huge_folio_whole)
 {
 	size_t ps = vt_page(), pmd = vt_pmd(), len = 2 * pmd;
 	struct vmmap_range r[NR];
@@ -289,41 +262,38 @@ TEST(dirty_huge_folio_whole)
 	unsigned char *p;
 	uint64_t end;
 	uint32_t n;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(true);
-	fd = vt_open(O_RDWR);
-	vt_fresh(len);
-	p = vt_map(NULL, len, RW, MAP_SHARED, fd, 0);
+	vt_set_huge(_metadata, true);
+	vt_fresh(_metadata, len);
+	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
 	if ((uintptr_t)p % pmd)
 		FAIL("mapping at %p is not PMD aligned", (void *)p);
 	vt_poke(p + pmd + 3 * ps, 1);
-	vt_info(fd, &in);
-	EXPECT_EQ(in.max_folio_size, pmd);
-	if (in.resident_pages != pmd / ps) {
-		restore_huge();
-		SKIP("no huge page was allocated (%llu pages resident)",
+	vt_info(_metadata, fd, &in);
+	EXPECT_EQ(pmd, in.max_folio_size);
+	if (in.resident_pages != pmd / ps)
+		SKIP(return, "no huge page was allocated (%llu pages resident)",
 		     (unsigned long long)in.resident_pages);
-	}
-	EXPECT_EQ(in.dirty_pages, pmd / ps);
+	EXPECT_EQ(pmd / ps, in.dirty_pages);
 
-	n = dirty(fd, pmd + 5 * ps, ps, 0, r, NR, &end);
-	ASSERT_EQ(n, 1);
-	EXPECT_EQ(r[0].start, pmd);
-	EXPECT_EQ(r[0].end, 2 * pmd);
-	EXPECT_EQ(end, pmd + 6 * ps);
-	n = dirty(fd, pmd + 5 * ps, ps, VMMAP_DIRTY_CLEAR, r, NR, &end);
-	ASSERT_EQ(n, 1);
-	EXPECT_EQ(dirty_pages(fd), 0);
-	EXPECT_EQ(dirty(fd, 0, len, 0, r, NR, &end), 0);
+	n = dirty(_metadata, fd, pmd + 5 * ps, ps, 0, r, NR, &end);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(pmd, r[0].start);
+	EXPECT_EQ(2 * pmd, r[0].end);
+	EXPECT_EQ(pmd + 6 * ps, end);
+	n = dirty(_metadata, fd, pmd + 5 * ps, ps, VMMAP_DIRTY_CLEAR, r, NR,
+		  &end);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(0, dirty_pages(_metadata, fd));
+	EXPECT_EQ(0, dirty(_metadata, fd, 0, len, 0, r, NR, &end));
 
 	vt_poke(p + 2 * pmd - 1, 2);
-	n = dirty(fd, 0, len, VMMAP_DIRTY_CLEAR, r, NR, &end);
-	ASSERT_EQ(n, 1);
-	EXPECT_EQ(r[0].start, pmd);
-	EXPECT_EQ(r[0].end, 2 * pmd);
-	vt_unmap(p, len);
-	restore_huge();
+	n = dirty(_metadata, fd, 0, len, VMMAP_DIRTY_CLEAR, r, NR, &end);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(pmd, r[0].start);
+	EXPECT_EQ(2 * pmd, r[0].end);
+	vt_unmap(_metadata, p, len);
 }
 
 /*
@@ -331,7 +301,7 @@ TEST(dirty_huge_folio_whole)
  * cleans what DIRTY would have reported, and DIRTY's CLEAR leaves msync
  * nothing to do. Through another process's mapping too.
  */
-TEST(dirty_msync_interplay)
+TEST_F(vmmap, dirty_msync_interplay)
 {
 	size_t ps = vt_page();
 	struct vmmap_counters s0, s1;
@@ -341,72 +311,74 @@ TEST(dirty_msync_interplay)
 	uint64_t end;
 	uint32_t n;
 	pid_t pid;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 
-	vt_require_driver();
-	vt_fresh(8 * ps);
-	p = vt_map(NULL, 8 * ps, RW, MAP_SHARED, fd, 0);
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 8 * ps);
+	p = vt_map(_metadata, NULL, 8 * ps, RW, MAP_SHARED, fd, 0);
 	for (int i = 0; i < 8; i++)
 		vt_poke(p + i * ps, 1);
 	ASSERT_OK(msync(p + 2 * ps, 2 * ps, MS_SYNC));	/* pages 2, 3 */
-	n = dirty(fd, 0, 8 * ps, 0, r, NR, &end);
-	ASSERT_EQ(n, 2);
+	n = dirty(_metadata, fd, 0, 8 * ps, 0, r, NR, &end);
+	ASSERT_EQ(2, n);
 	EXPECT_RANGE(&r[0], 0, 2);
 	EXPECT_RANGE(&r[1], 4, 8);
 
-	n = dirty(fd, 0, 8 * ps, VMMAP_DIRTY_CLEAR, r, NR, &end);
-	ASSERT_EQ(n, 2);
-	vt_stats(fd, &s0);
+	n = dirty(_metadata, fd, 0, 8 * ps, VMMAP_DIRTY_CLEAR, r, NR, &end);
+	ASSERT_EQ(2, n);
+	vt_stats(_metadata, &s0);
 	ASSERT_OK(msync(p, 8 * ps, MS_SYNC));
 	ASSERT_OK(fsync(fd));
-	vt_stats(fd, &s1);
-	EXPECT_EQ(s1.pages_cleaned - s0.pages_cleaned, 0);
+	vt_stats(_metadata, &s1);
+	EXPECT_EQ(0, s1.pages_cleaned - s0.pages_cleaned);
 
 	/* another process writes through its own mapping, and msyncs half */
-	vt_sync_init(&sy);
-	pid = vt_fork_sync(&sy);
+	vt_sync_init(_metadata, &sy);
+	pid = vt_fork_sync(_metadata, &sy);
 	if (pid == 0) {
-		unsigned char *q = vt_map(NULL, 8 * ps, RW, MAP_SHARED, fd, 0);
+		unsigned char *q =
+			vt_map(_metadata, NULL, 8 * ps, RW, MAP_SHARED, fd, 0);
 
 		vt_poke(q + 1 * ps, 3);
 		vt_poke(q + 6 * ps, 3);
-		vt_sync_post(&sy, true);
-		vt_sync_wait(&sy, true);
+		vt_sync_post(_metadata, &sy, true);
+		vt_sync_wait(_metadata, &sy, true);
 		ASSERT_OK(msync(q + 6 * ps, ps, MS_SYNC));
-		vt_sync_post(&sy, true);
-		vt_child_exit();
+		vt_sync_post(_metadata, &sy, true);
+		vt_child_exit(_metadata);
 	}
-	vt_sync_wait(&sy, false);
-	n = dirty(fd, 0, 8 * ps, 0, r, NR, &end);
-	ASSERT_EQ(n, 2);
+	vt_sync_wait(_metadata, &sy, false);
+	n = dirty(_metadata, fd, 0, 8 * ps, 0, r, NR, &end);
+	ASSERT_EQ(2, n);
 	EXPECT_RANGE(&r[0], 1, 2);
 	EXPECT_RANGE(&r[1], 6, 7);
-	vt_sync_post(&sy, false);
-	vt_sync_wait(&sy, false);
-	vt_wait_ok(pid);
-	n = dirty(fd, 0, 8 * ps, 0, r, NR, &end);
-	ASSERT_EQ(n, 1);
+	vt_sync_post(_metadata, &sy, false);
+	vt_sync_wait(_metadata, &sy, false);
+	vt_wait_ok(_metadata, pid);
+	n = dirty(_metadata, fd, 0, 8 * ps, 0, r, NR, &end);
+	ASSERT_EQ(1, n);
 	EXPECT_RANGE(&r[0], 1, 2);
-	vt_unmap(p, 8 * ps);
+	vt_unmap(_metadata, p, 8 * ps);
 }
 
 /* CLEAR through an O_RDONLY file: EBADF, and the pages stay dirty. */
-TEST(dirty_clear_rdonly)
+TEST_F(vmmap, dirty_clear_rdonly)
 {
 	size_t ps = vt_page();
 	struct vmmap_range r[NR];
 	uint32_t nr = NR;
 	uint64_t end = 0;
-	int fd = vt_open(O_RDWR), ro;
+	int fd = self->fd, ro;
 
-	vt_require_driver();
-	vt_fresh(4 * ps);
-	vt_pwrite_pat(fd, 0, 2 * ps, 5);
-	ro = vt_open(O_RDONLY);
-	EXPECT_ERRNO(vmmap_dirty(ro, 0, 4 * ps, VMMAP_DIRTY_CLEAR, r, &nr, &end),
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 4 * ps);
+	vt_pwrite_pat(_metadata, fd, 0, 2 * ps, 5);
+	ro = vt_open(_metadata, O_RDONLY);
+	EXPECT_ERRNO(vmmap_dirty(ro, 0, 4 * ps, VMMAP_DIRTY_CLEAR, r, &nr,
+				 &end),
 		     EBADF);
-	EXPECT_EQ(dirty_pages(fd), 2);
-	EXPECT_EQ(dirty(ro, 0, 4 * ps, 0, r, NR, &end), 1);
+	EXPECT_EQ(2, dirty_pages(_metadata, fd));
+	EXPECT_EQ(1, dirty(_metadata, ro, 0, 4 * ps, 0, r, NR, &end));
 	EXPECT_RANGE(&r[0], 0, 2);
 }
 
@@ -414,52 +386,40 @@ TEST(dirty_clear_rdonly)
  * cachestat(2) reads the same dirty tags: its nr_dirty equals GET_INFO's
  * dirty_pages and the pages DIRTY reports, with small and huge folios.
  */
-static void cachestat_agrees(bool huge)
+TEST_F(vmmap_pages, dirty_cachestat_agrees)
 {
+	bool huge = variant->huge;
 	size_t ps = vt_page(), pmd = vt_pmd(), len = 4 * pmd;
 	struct vmmap_range r[NR];
 	uint64_t end, sum = 0;
 	unsigned char *p;
 	int64_t cs;
 	uint32_t n, i;
-	int fd;
+	int fd = self->fd;
 
-	set_huge(huge);
-	fd = vt_open(O_RDWR);
-	vt_fresh(len);
-	cs = cachestat_dirty(fd);
-	if (cs < 0) {
-		restore_huge();
-		SKIP("no cachestat(2) on this kernel (before 6.5)");
-	}
-	EXPECT_EQ(cs, 0);
-	p = vt_map(NULL, len, RW, MAP_SHARED, fd, 0);
+	vt_fresh(_metadata, len);
+	cs = cachestat_dirty(_metadata, fd);
+	if (cs < 0)
+		SKIP(return, "no cachestat(2) on this kernel (before 6.5)");
+	EXPECT_EQ(0, cs);
+	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
 	vt_poke(p + 5, 1);			/* a huge folio where huge */
 	vt_poke(p + 2 * pmd + 3 * ps, 1);
-	vt_pwrite_pat(fd, pmd + 7 * ps, 3 * ps, 6);	/* small pages */
-	n = dirty(fd, 0, len, 0, r, NR, &end);
+	vt_pwrite_pat(_metadata, fd, pmd + 7 * ps, 3 * ps, 6); /* small pages */
+	n = dirty(_metadata, fd, 0, len, 0, r, NR, &end);
 	for (i = 0; i < n; i++)
 		sum += (r[i].end - r[i].start) / ps;
-	LOG("huge=%d: %u ranges, %" PRIu64 " pages; dirty_pages %" PRIu64
-	    ", cachestat nr_dirty %" PRId64, huge, n, sum, dirty_pages(fd),
-	    cachestat_dirty(fd));
-	EXPECT_EQ(sum, dirty_pages(fd));
-	EXPECT_EQ(cachestat_dirty(fd), (int64_t)dirty_pages(fd));
-	(void)dirty(fd, 0, len, VMMAP_DIRTY_CLEAR, r, NR, &end);
-	EXPECT_EQ(cachestat_dirty(fd), 0);
-	EXPECT_EQ(dirty_pages(fd), 0);
-	vt_unmap(p, len);
-	restore_huge();
-}
-
-TEST(dirty_cachestat_agrees_huge_off)
-{
-	cachestat_agrees(false);
-}
-
-TEST(dirty_cachestat_agrees_huge_on)
-{
-	cachestat_agrees(true);
+	TH_LOG("huge=%d: %u ranges, %" PRIu64 " pages; dirty_pages %" PRIu64
+	       ", cachestat nr_dirty %" PRId64,
+	       huge, n, sum, dirty_pages(_metadata, fd),
+	       cachestat_dirty(_metadata, fd));
+	EXPECT_EQ(dirty_pages(_metadata, fd), sum);
+	EXPECT_EQ((int64_t)dirty_pages(_metadata, fd),
+		  cachestat_dirty(_metadata, fd));
+	(void)dirty(_metadata, fd, 0, len, VMMAP_DIRTY_CLEAR, r, NR, &end);
+	EXPECT_EQ(0, cachestat_dirty(_metadata, fd));
+	EXPECT_EQ(0, dirty_pages(_metadata, fd));
+	vt_unmap(_metadata, p, len);
 }
 
 /* ---- the replica proof ---- */
@@ -486,8 +446,9 @@ static double now(void)
  * unmap marks every page dirty whose page table entry is dirty, which
  * would hide a write the cleaning failed to write-protect against.
  */
-static void writer(int fd, int id, uint64_t size, double deadline,
-		   volatile uint64_t *count, int done, int go)
+static void writer(struct __test_metadata *_metadata, int fd, int id,
+		   uint64_t size, double deadline, volatile uint64_t *count,
+		   int done, int go)
 {
 	char c = 1;
 	unsigned char buf[300], *p = NULL;
@@ -497,7 +458,7 @@ static void writer(int fd, int id, uint64_t size, double deadline,
 	bool mapped;
 
 	if (id != 1)
-		p = vt_map(NULL, size, RW, MAP_SHARED, fd, 0);
+		p = vt_map(_metadata, NULL, size, RW, MAP_SHARED, fd, 0);
 	while (now() < deadline) {
 		for (int k = 0; k < 64; k++) {
 			len = 1 + rand_r(&seed) % sizeof(buf);
@@ -512,17 +473,18 @@ static void writer(int fd, int id, uint64_t size, double deadline,
 				memcpy(p + off, buf, len);
 			} else if (pwrite(fd, buf, len, (off_t)off) !=
 				   (ssize_t)len) {
-				LOG("writer %d: pwrite: %s", id, strerror(errno));
-				vt_fail_mark();
-				vt_child_exit();
+				TH_LOG("writer %d: pwrite: %s", id,
+				       strerror(errno));
+				_metadata->exit_code = KSFT_FAIL;
+				vt_child_exit(_metadata);
 			}
 			n++;
 		}
 	}
 	count[id] = n;
 	if (write(done, &c, 1) != 1 || read(go, &c, 1) != 0)
-		LOG("writer %d: the test went away", id);
-	vt_child_exit();
+		TH_LOG("writer %d: the test went away", id);
+	vt_child_exit(_metadata);
 }
 
 struct pass_stats {
@@ -530,7 +492,8 @@ struct pass_stats {
 };
 
 /* One get-and-clean pass over the object, copying into @replica. */
-static void consume(int fd, unsigned char *replica, uint64_t size,
+static void consume(struct __test_metadata *_metadata, int fd,
+		    unsigned char *replica, uint64_t size,
 		    struct pass_stats *ps)
 {
 	struct vmmap_range r[NR];
@@ -538,14 +501,15 @@ static void consume(int fd, unsigned char *replica, uint64_t size,
 	uint32_t n, i;
 
 	while (pos < size) {
-		n = dirty(fd, pos, size - pos, VMMAP_DIRTY_CLEAR, r, NR, &end);
+		n = dirty(_metadata, fd, pos, size - pos, VMMAP_DIRTY_CLEAR, r,
+			  NR, &end);
 		ps->calls++;
 		for (i = 0; i < n; i++) {
 			len = r[i].end - r[i].start;
 			if (r[i].end > size || r[i].start >= r[i].end)
 				FAIL("range %#" PRIx64 "-%#" PRIx64
-				     " outside the object", (uint64_t)r[i].start,
-				     (uint64_t)r[i].end);
+				     " outside the object",
+				     (uint64_t)r[i].start, (uint64_t)r[i].end);
 			if (pread(fd, replica + r[i].start, len,
 				  (off_t)r[i].start) != (ssize_t)len)
 				FAIL("pread: %s", strerror(errno));
@@ -559,8 +523,9 @@ static void consume(int fd, unsigned char *replica, uint64_t size,
 	}
 }
 
-static void replica(bool huge)
+TEST_F_TIMEOUT(vmmap_pages, dirty_replica, 120)
 {
+	bool huge = variant->huge;
 	size_t ps = vt_page(), pmd = vt_pmd();
 	uint64_t size = pmd >= 32 * MiB ? 2 * pmd : 4 * pmd;
 	unsigned char *rep, *obj, *p;
@@ -572,47 +537,49 @@ static void replica(bool huge)
 	int done[2], go[2];
 	double deadline;
 	int64_t cs;
-	int fd, i;
+	int fd = self->fd, i;
 	char c;
 
-	set_huge(huge);
-	fd = vt_open(O_RDWR);
-	vt_fresh(size);
+	vt_fresh(_metadata, size);
 	rep = calloc(1, size);
 	obj = malloc(size);
-	count = vt_map(NULL, ps, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	count = vt_map(_metadata, NULL, ps, RW, MAP_SHARED | MAP_ANONYMOUS, -1,
+		       0);
 	ASSERT_TRUE(rep && obj);
 
 	/* one byte in every PMD range through a mapping: huge folios if on */
-	p = vt_map(NULL, size, RW, MAP_SHARED, fd, 0);
+	p = vt_map(_metadata, NULL, size, RW, MAP_SHARED, fd, 0);
 	for (uint64_t o = 0; o < size; o += pmd)
 		vt_poke(p + o + 17, 0x11);
-	vt_unmap(p, size);
-	vt_info(fd, &in);
-	LOG("huge=%d: %" PRIu64 " MiB object, %llu pages resident after one write per %zu KiB",
-	    huge, size / MiB, (unsigned long long)in.resident_pages, pmd / 1024);
-	consume(fd, rep, size, &st);
+	vt_unmap(_metadata, p, size);
+	vt_info(_metadata, fd, &in);
+	TH_LOG("huge=%d: %" PRIu64
+	       " MiB object, %llu pages resident after one write per %zu KiB",
+	       huge, size / MiB, (unsigned long long)in.resident_pages,
+	       pmd / 1024);
+	consume(_metadata, fd, rep, size, &st);
 
 	ASSERT_OK(pipe(done));
 	ASSERT_OK(pipe(go));
 	deadline = now() + WRITE_SECS;
 	for (i = 0; i < WRITERS; i++) {
-		pids[i] = vt_fork();
+		pids[i] = vt_fork(_metadata);
 		if (pids[i] == 0) {
 			close(done[0]);
 			close(go[1]);
-			writer(fd, i, size, deadline, count, done[1], go[0]);
+			writer(_metadata, fd, i, size, deadline, count, done[1],
+			       go[0]);
 		}
 	}
 	close(done[1]);
 	close(go[0]);
 	while (now() < deadline) {
-		consume(fd, rep, size, &st);
+		consume(_metadata, fd, rep, size, &st);
 		passes++;
 	}
 	/* the writers are done, their mappings still there */
 	for (i = 0; i < WRITERS; i++)
-		ASSERT_EQ(read(done[0], &c, 1), 1);
+		ASSERT_EQ(1, read(done[0], &c, 1));
 	for (i = 0; i < WRITERS; i++)
 		writes += count[i];
 
@@ -624,25 +591,27 @@ static void replica(bool huge)
 		uint32_t n, k;
 
 		while (pos < size) {
-			n = dirty(fd, pos, size - pos, 0, r, NR, &end);
+			n = dirty(_metadata, fd, pos, size - pos, 0, r, NR,
+				  &end);
 			for (k = 0; k < n; k++)
 				pages += (r[k].end - r[k].start) / ps;
 			peek.calls++;
 			pos = end;
 		}
-		cs = cachestat_dirty(fd);
-		vt_info(fd, &in);
-		LOG("after the writers: %" PRIu64 " dirty pages reported, dirty_pages %llu, cachestat nr_dirty %s%" PRId64,
-		    pages, (unsigned long long)in.dirty_pages,
-		    cs < 0 ? "(none) " : "", cs);
-		EXPECT_EQ(pages, in.dirty_pages);
+		cs = cachestat_dirty(_metadata, fd);
+		vt_info(_metadata, fd, &in);
+		TH_LOG("after the writers: %" PRIu64
+		       " dirty pages reported, dirty_pages %llu, cachestat nr_dirty %s%" PRId64,
+		       pages, (unsigned long long)in.dirty_pages,
+		       cs < 0 ? "(none) " : "", cs);
+		EXPECT_EQ(in.dirty_pages, pages);
 		if (cs >= 0)
-			EXPECT_EQ(cs, (int64_t)in.dirty_pages);
+			EXPECT_EQ((int64_t)in.dirty_pages, cs);
 	}
-	consume(fd, rep, size, &last);
-	EXPECT_EQ(dirty_pages(fd), 0);
+	consume(_metadata, fd, rep, size, &last);
+	EXPECT_EQ(0, dirty_pages(_metadata, fd));
 
-	ASSERT_EQ(pread(fd, obj, size, 0), (ssize_t)size);
+	ASSERT_EQ((ssize_t)size, pread(fd, obj, size, 0));
 	for (uint64_t o = 0; o < size; o++) {
 		if (obj[o] != rep[o]) {
 			if (!diff)
@@ -650,7 +619,7 @@ static void replica(bool huge)
 			diff++;
 		}
 	}
-	LOG("huge=%d: %" PRIu64 " writes by %d writers in %d s; %" PRIu64
+	TH_LOG("huge=%d: %" PRIu64 " writes by %d writers in %d s; %" PRIu64
 	    " consumer passes, %" PRIu64 " DIRTY calls, %" PRIu64
 	    " ranges, %" PRIu64 " KiB copied; last pass %" PRIu64
 	    " ranges, %" PRIu64 " KiB",
@@ -658,26 +627,17 @@ static void replica(bool huge)
 	    st.bytes / 1024, last.ranges, last.bytes / 1024);
 	close(go[1]);
 	for (i = 0; i < WRITERS; i++)
-		vt_wait_ok(pids[i]);
+		vt_wait_ok(_metadata, pids[i]);
 	if (diff) {
-		LOG("replica differs from the object in %" PRIu64
+		TH_LOG("replica differs from the object in %" PRIu64
 		    " bytes, the first at %#" PRIx64 " (page %" PRIu64 ")",
 		    diff, first, first / ps);
-		vt_fail_mark();
+		_metadata->exit_code = KSFT_FAIL;
 	}
 	EXPECT_GT(writes, 0);
 	EXPECT_GT(passes, 0);
 	free(rep);
 	free(obj);
-	restore_huge();
 }
 
-TEST_TIMEOUT(dirty_replica_huge_off, 120)
-{
-	replica(false);
-}
-
-TEST_TIMEOUT(dirty_replica_huge_on, 120)
-{
-	replica(true);
-}
+TEST_HARNESS_MAIN

@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "vmmap_test.h"
 
 /* rmmod without waiting: EWOULDBLOCK (EAGAIN) while the module is in use. */
 static long try_rmmod(void)
@@ -22,7 +22,7 @@ static long try_rmmod(void)
 }
 
 /* Descriptors of this process open on the device. */
-static int device_fds(void)
+static int device_fds(struct __test_metadata *_metadata)
 {
 	char target[64];
 	struct dirent *d;
@@ -44,37 +44,39 @@ static int device_fds(void)
 	return n;
 }
 
-TEST(rmmod_refused_while_open)
+TEST_F(vmmap, rmmod_refused_while_open)
 {
 	size_t ps = vt_page();
-	int fd;
+	int fd = self->fd;
 
-	vt_require_driver();
-	fd = vt_open(O_RDWR);
-	vt_fresh(4 * ps);
-	vt_pwrite_pat(fd, 0, ps, 61);
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 4 * ps);
+	vt_pwrite_pat(_metadata, fd, 0, ps, 61);
 	ASSERT_ERRNO(try_rmmod(), EWOULDBLOCK);
 	/* still loaded and intact */
-	ASSERT_TRUE(vt_pread_pat_ok(fd, 0, ps, 61));
-	ASSERT_EQ(access(vt_path(), F_OK), 0);
+	ASSERT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, ps, 61));
+	ASSERT_EQ(0, access(vt_path(), F_OK));
 }
 
-TEST(rmmod_refused_while_mapped)
+TEST_F(vmmap, rmmod_refused_while_mapped)
 {
 	size_t ps = vt_page();
 	unsigned char *p;
-	int fd;
 
-	vt_require_driver();
-	fd = vt_open(O_RDWR);
-	vt_fresh(4 * ps);
-	p = vt_map(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_OK(close(fd));
-	ASSERT_EQ(device_fds(), 0);	/* only the mapping holds the module */
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 4 * ps);
+	p = vt_map(_metadata, NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_OK(close(self->fd));
+	self->fd = -1;
+	/* only the mapping holds the module */
+	ASSERT_EQ(0, device_fds(_metadata));
 	vt_poke(p + ps, 0x5a);
 	ASSERT_ERRNO(try_rmmod(), EWOULDBLOCK);
-	ASSERT_EQ(vt_peek(p + ps), 0x5a);
+	ASSERT_EQ(0x5a, vt_peek(p + ps));
 	vt_poke(p, 0xa5);
-	ASSERT_EQ(vt_peek(p), 0xa5);
-	vt_unmap(p, 2 * ps);
+	ASSERT_EQ(0xa5, vt_peek(p));
+	vt_unmap(_metadata, p, 2 * ps);
 }
+
+TEST_HARNESS_MAIN

@@ -28,13 +28,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "vmmap_test.h"
 
 #define RW		(PROT_READ | PROT_WRITE)
 #define GiB		(1024 * MiB)
 #define NOBODY		65534
 #define MODE_PARAM	"/sys/module/vmmap/parameters/mode"
-#define HUGE_PARAM	"/sys/module/vmmap/parameters/huge"
 
 /*
  * Become uid/gid 65534 with no supplementary groups, for good (the test
@@ -42,19 +41,20 @@
  * which would give /proc/self to root: dumpable again, so that the process
  * can still open its own /proc/self files.
  */
-static void drop_privileges(void)
+static void drop_privileges(struct __test_metadata *_metadata)
 {
 	if (geteuid() != 0)
-		SKIP("needs root, to drop to uid %d itself", NOBODY);
+		VT_SKIP("needs root, to drop to uid %d itself", NOBODY);
 	ASSERT_OK(setgroups(0, NULL));
 	ASSERT_OK(setgid(NOBODY));
 	ASSERT_OK(setuid(NOBODY));
-	ASSERT_EQ(geteuid(), NOBODY);
-	ASSERT_EQ(getegid(), NOBODY);
+	ASSERT_EQ(NOBODY, geteuid());
+	ASSERT_EQ(NOBODY, getegid());
 	ASSERT_OK(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
 }
 
-static unsigned long read_ulong(const char *path)
+static unsigned long read_ulong(struct __test_metadata *_metadata,
+				const char *path)
 {
 	char buf[32];
 	ssize_t n;
@@ -74,7 +74,7 @@ static unsigned long read_ulong(const char *path)
  * mode, and cannot reopen a descriptor root gave it with more rights via
  * /proc/self/fd. O_PATH needs no permission but gives no access.
  */
-TEST(security_node_mode_keeps_others_out)
+TEST_F(vmmap, security_node_mode_keeps_others_out)
 {
 	const int modes[] = { O_RDONLY, O_WRONLY, O_RDWR };
 	struct vmmap_info info;
@@ -84,18 +84,19 @@ TEST(security_node_mode_keeps_others_out)
 	struct stat st;
 	int ro, opath;
 
-	vt_require_driver();
-	mode = read_ulong(MODE_PARAM);
+	vt_require_driver(_metadata);
+	mode = read_ulong(_metadata, MODE_PARAM);
 	ASSERT_OK(stat(VMMAP_DEV, &st));
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
-	EXPECT_EQ(st.st_mode & 07777, mode);
-	EXPECT_EQ(st.st_uid, 0);
-	EXPECT_EQ(st.st_gid, 0);
+	EXPECT_EQ(mode, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
 	if (mode & 0077)
-		SKIP("loaded with mode=%#lo: others let in on purpose", mode);
-	ro = vt_open(O_RDONLY);
+		SKIP(return, "loaded with mode=%#lo: others let in on purpose",
+			   mode);
+	ro = vt_open(_metadata, O_RDONLY);
 
-	drop_privileges();
+	drop_privileges(_metadata);
 	for (i = 0; i < ARRAY_SIZE(modes); i++)
 		EXPECT_ERRNO(open(VMMAP_DEV, modes[i] | O_CLOEXEC), EACCES);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", ro);
@@ -113,7 +114,7 @@ TEST(security_node_mode_keeps_others_out)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", opath);
 	EXPECT_ERRNO(open(path, O_RDONLY | O_CLOEXEC), EACCES);
 	/* the descriptor root handed over still reads */
-	EXPECT_EQ(pread(ro, &c, 1, 0), 1);
+	EXPECT_EQ(1, pread(ro, &c, 1, 0));
 }
 
 /*
@@ -125,7 +126,7 @@ TEST(security_node_mode_keeps_others_out)
  * and dirty state are checked after all of it, and root checks the
  * counters (root-only) once the unprivileged child is done.
  */
-TEST(security_rdonly_fd_never_writes)
+TEST_F(vmmap, security_rdonly_fd_never_writes)
 {
 	size_t ps = vt_page(), len = 4 * ps;
 	struct vmmap_counters s0, s1;
@@ -140,30 +141,30 @@ TEST(security_rdonly_fd_never_writes)
 	unsigned char *p, *q, *r;
 	ssize_t n;
 
-	vt_require_driver();
-	rw = vt_open(O_RDWR);
-	vt_fresh(len);
-	vt_pwrite_pat(rw, 0, len, 40);
-	ro = vt_open(O_RDONLY);
+	vt_require_driver(_metadata);
+	rw = vt_open(_metadata, O_RDWR);
+	vt_fresh(_metadata, len);
+	vt_pwrite_pat(_metadata, rw, 0, len, 40);
+	ro = vt_open(_metadata, O_RDONLY);
 	ASSERT_OK(close(rw));
 	zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	ASSERT_OK(zero);
 	ASSERT_OK(fsync(ro));
 	/* the counters are root's: read before and after the child's work */
-	vt_stats(ro, &s0);
-	pid = vt_fork();
+	vt_stats(_metadata, &s0);
+	pid = vt_fork(_metadata);
 	if (pid) {
-		vt_wait_ok(pid);
-		vt_stats(ro, &s1);
-		EXPECT_EQ(s1.resize, s0.resize);
-		EXPECT_EQ(s1.page_mkwrite, s0.page_mkwrite);
-		EXPECT_EQ(s1.pages_cleaned, s0.pages_cleaned);
+		vt_wait_ok(_metadata, pid);
+		vt_stats(_metadata, &s1);
+		EXPECT_EQ(s0.resize, s1.resize);
+		EXPECT_EQ(s0.page_mkwrite, s1.page_mkwrite);
+		EXPECT_EQ(s0.pages_cleaned, s1.pages_cleaned);
 		EXPECT_GT(s1.mmap, s0.mmap);
 		return;
 	}
 
-	drop_privileges();
-	vt_info(ro, &i0);
+	drop_privileges(_metadata);
+	vt_info(_metadata, ro, &i0);
 	memset(buf, 0x5a, sizeof(buf));
 
 	/* the VFS checks FMODE_WRITE before the driver is asked */
@@ -172,12 +173,12 @@ TEST(security_rdonly_fd_never_writes)
 	EXPECT_ERRNO(pwritev(ro, &iov, 1, 0), EBADF);
 	EXPECT_ERRNO(sendfile(ro, zero, NULL, sizeof(buf)), EBADF);
 	EXPECT_ERRNO(fallocate(ro, 0, 0, (off_t)ps), EBADF);
-	EXPECT_EQ(ftruncate(ro, 0), -1);
+	EXPECT_EQ(-1, ftruncate(ro, 0));
 	/* F_SETFL cannot change the access mode */
 	fl = fcntl(ro, F_GETFL);
 	ASSERT_OK(fl);
 	ASSERT_OK(fcntl(ro, F_SETFL, (fl & ~O_ACCMODE) | O_RDWR));
-	EXPECT_EQ(fcntl(ro, F_GETFL) & O_ACCMODE, O_RDONLY);
+	EXPECT_EQ(O_RDONLY, fcntl(ro, F_GETFL) & O_ACCMODE);
 	EXPECT_ERRNO(write(ro, buf, 1), EBADF);
 
 	/* ioctls that change the object: EBADF (uapi/vmmap.h) */
@@ -191,7 +192,7 @@ TEST(security_rdonly_fd_never_writes)
 	/* reporting is reading: allowed, and nothing is dirty */
 	nr = 4;
 	EXPECT_OK(vmmap_dirty(ro, 0, len, 0, rg, &nr, NULL));
-	EXPECT_EQ(nr, 0);
+	EXPECT_EQ(0, nr);
 	/* the counters are root's */
 	EXPECT_ERRNO(vmmap_read_counters(&s1), EACCES);
 	EXPECT_ERRNO(vmmap_reset_counters(), EACCES);
@@ -200,42 +201,42 @@ TEST(security_rdonly_fd_never_writes)
 	EXPECT_ERRNO(mmap(NULL, len, RW, MAP_SHARED, ro, 0), EACCES);
 	EXPECT_ERRNO(mmap(NULL, len, PROT_WRITE, MAP_SHARED_VALIDATE, ro, 0),
 		     EACCES);
-	p = vt_map(NULL, len, PROT_READ, MAP_SHARED, ro, 0);
+	p = vt_map(_metadata, NULL, len, PROT_READ, MAP_SHARED, ro, 0);
 	EXPECT_ERRNO(mprotect(p, len, RW), EACCES);
 	EXPECT_ERRNO(mprotect(p + ps, ps, PROT_WRITE), EACCES);
-	EXPECT_EQ(vt_try_write(p, 1), SIGSEGV);
+	EXPECT_EQ(SIGSEGV, vt_try_write(p, 1));
 	EXPECT_ERRNO(madvise(p, len, MADV_REMOVE), EACCES);
 	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	ASSERT_OK(mem);
 	n = pwrite64(mem, buf, sizeof(buf), (off64_t)(uintptr_t)(p + ps));
 	if (n != -1) {
-		LOG("/proc/self/mem wrote %zd bytes into a read-only shared mapping",
-		    n);
-		vt_fail_mark();
+		TH_LOG("/proc/self/mem wrote %zd bytes into a read-only shared mapping",
+		       n);
+		_metadata->exit_code = KSFT_FAIL;
 	}
 
 	/* private: writable, copy-on-write, never reaches the object */
-	q = vt_map(NULL, len, RW, MAP_PRIVATE, ro, 0);
+	q = vt_map(_metadata, NULL, len, RW, MAP_PRIVATE, ro, 0);
 	memset(q, 0x5a, len);
 	n = pwrite64(mem, buf, sizeof(buf), (off64_t)(uintptr_t)(q + 2 * ps));
-	LOG("/proc/self/mem into a private mapping: %zd", n);
-	r = vt_map(NULL, ps, PROT_READ, MAP_PRIVATE, ro, 3 * ps);
+	TH_LOG("/proc/self/mem into a private mapping: %zd", n);
+	r = vt_map(_metadata, NULL, ps, PROT_READ, MAP_PRIVATE, ro, 3 * ps);
 	ASSERT_OK(mprotect(r, ps, RW));
 	vt_poke(r, 0x5a);
 
-	EXPECT_TRUE(vt_pread_pat_ok(ro, 0, len, 40));
+	EXPECT_TRUE(vt_pread_pat_ok(_metadata, ro, 0, len, 40));
 	EXPECT_TRUE(vt_pat_ok(p, len, 0, 40));
-	vt_unmap(p, len);
-	p = vt_map(NULL, len, PROT_READ, MAP_SHARED, ro, 0);
+	vt_unmap(_metadata, p, len);
+	p = vt_map(_metadata, NULL, len, PROT_READ, MAP_SHARED, ro, 0);
 	EXPECT_TRUE(vt_pat_ok(p, len, 0, 40));
-	vt_info(ro, &i1);
-	EXPECT_EQ(i1.object_size, len);
-	EXPECT_EQ(i1.dirty_pages, i0.dirty_pages);
-	EXPECT_EQ(i1.dirty_pages, 0);
-	vt_unmap(p, len);
-	vt_unmap(q, len);
-	vt_unmap(r, ps);
-	vt_child_exit();
+	vt_info(_metadata, ro, &i1);
+	EXPECT_EQ(len, i1.object_size);
+	EXPECT_EQ(i0.dirty_pages, i1.dirty_pages);
+	EXPECT_EQ(0, i1.dirty_pages);
+	vt_unmap(_metadata, p, len);
+	vt_unmap(_metadata, q, len);
+	vt_unmap(_metadata, r, ps);
+	vt_child_exit(_metadata);
 }
 
 /* A 64-bit value no ordinary counter or size reaches: a kernel address. */
@@ -250,7 +251,8 @@ static bool kernel_pointer(uint64_t v)
  * kernel address. Asked by an unprivileged
  * process through a read-only descriptor, as anyone the mode lets in can.
  */
-static void check_words(const void *s, size_t len, const char *what)
+static void check_words(struct __test_metadata *_metadata, const void *s,
+			size_t len, const char *what)
 {
 	const unsigned char *b = s;
 	uint64_t w;
@@ -260,34 +262,34 @@ static void check_words(const void *s, size_t len, const char *what)
 		memcpy(&w, b + off, 8);
 		if (kernel_pointer(w) || w == 0xa5a5a5a5a5a5a5a5ULL ||
 		    w == 0x5a5a5a5a5a5a5a5aULL) {
-			LOG("%s: word at offset %zu is %#llx", what, off,
+			TH_LOG("%s: word at offset %zu is %#llx", what, off,
 			    (unsigned long long)w);
-			vt_fail_mark();
+			_metadata->exit_code = KSFT_FAIL;
 		}
 	}
 }
 
-TEST(security_ioctl_output_initialised)
+TEST_F(vmmap, security_ioctl_output_initialised)
 {
 	struct vmmap_info ia, ib;
 	struct vmmap_dirty da, db;
 	struct vmmap_range ra[2], rb[2];
 	struct vmmap_resize rz, ref;
-	int rw = vt_open(O_RDWR), ro;
+	int rw = vt_open(_metadata, O_RDWR), ro;
 
-	vt_require_driver();
-	vt_fresh(8 * vt_page());
-	vt_pwrite_pat(rw, 0, vt_page(), 41);
-	ro = vt_open(O_RDONLY);
-	drop_privileges();
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 8 * vt_page());
+	vt_pwrite_pat(_metadata, rw, 0, vt_page(), 41);
+	ro = vt_open(_metadata, O_RDONLY);
+	drop_privileges(_metadata);
 
 	memset(&ia, 0xa5, sizeof(ia));
 	memset(&ib, 0x5a, sizeof(ib));
 	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_INFO, &ia));
 	ASSERT_OK(ioctl(ro, VMMAP_IOC_GET_INFO, &ib));
-	EXPECT_EQ(memcmp(&ia, &ib, sizeof(ia)), 0);
-	EXPECT_EQ(ia.flags & ~VMMAP_INFO_HUGE, 0);
-	check_words(&ia, sizeof(ia), "vmmap_info");
+	EXPECT_EQ(0, memcmp(&ia, &ib, sizeof(ia)));
+	EXPECT_EQ(0, ia.flags & ~VMMAP_INFO_HUGE);
+	check_words(_metadata, &ia, sizeof(ia), "vmmap_info");
 
 	/* DIRTY: the struct and the one range it fills, whatever was there */
 	memset(ra, 0xa5, sizeof(ra));
@@ -302,20 +304,20 @@ TEST(security_ioctl_output_initialised)
 	db.walk_end = 0x5a5a5a5a5a5a5a5aULL;
 	ASSERT_OK(ioctl(ro, VMMAP_IOC_DIRTY, &da));
 	ASSERT_OK(ioctl(ro, VMMAP_IOC_DIRTY, &db));
-	EXPECT_EQ(da.nr_ranges, 1);
-	EXPECT_EQ(memcmp(&ra[0], &rb[0], sizeof(ra[0])), 0);
-	EXPECT_EQ(da.walk_end, db.walk_end);
-	check_words(&ra[0], sizeof(ra[0]), "vmmap_range");
-	check_words(&da.walk_end, 8, "vmmap_dirty.walk_end");
+	EXPECT_EQ(1, da.nr_ranges);
+	EXPECT_EQ(0, memcmp(&ra[0], &rb[0], sizeof(ra[0])));
+	EXPECT_EQ(db.walk_end, da.walk_end);
+	check_words(_metadata, &ra[0], sizeof(ra[0]), "vmmap_range");
+	check_words(_metadata, &da.walk_end, 8, "vmmap_dirty.walk_end");
 	/* the unused slot is not touched */
-	EXPECT_EQ(ra[1].start, 0xa5a5a5a5a5a5a5a5ULL);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, ra[1].start);
 
 	/* _IOW: the driver reads the struct and never writes to it */
 	memset(&rz, 0, sizeof(rz));
 	rz.new_size = 8 * vt_page();
 	ref = rz;
 	EXPECT_ERRNO(ioctl(ro, VMMAP_IOC_RESIZE, &rz), EBADF);
-	EXPECT_EQ(memcmp(&rz, &ref, sizeof(rz)), 0);
+	EXPECT_EQ(0, memcmp(&rz, &ref, sizeof(rz)));
 }
 
 /* Our attributes: a decimal number and a newline, nothing else. */
@@ -350,7 +352,8 @@ static bool address_like(const char *s)
  * numbers below any kernel address, the rest (dev, uevent) must at least
  * show nothing address-like. Returns how many of @ours were found.
  */
-static unsigned int check_sysfs_dir(const char *dir, const char *const *ours,
+static unsigned int check_sysfs_dir(struct __test_metadata *_metadata,
+				    const char *dir, const char *const *ours,
 				    size_t nours)
 {
 	char path[512], buf[4096];
@@ -371,13 +374,13 @@ static unsigned int check_sysfs_dir(const char *dir, const char *const *ours,
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			LOG("%s: %s (skipped)", path, strerror(errno));
+			TH_LOG("%s: %s (skipped)", path, strerror(errno));
 			continue;
 		}
 		n = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
 		if (n < 0) {
-			LOG("%s: read: %s (skipped)", path, strerror(errno));
+			TH_LOG("%s: read: %s (skipped)", path, strerror(errno));
 			continue;
 		}
 		buf[n] = 0;
@@ -387,20 +390,21 @@ static unsigned int check_sysfs_dir(const char *dir, const char *const *ours,
 		found += mine;
 		if (mine && !(plain_decimal(buf) &&
 			      !kernel_pointer(strtoull(buf, NULL, 10)))) {
-			LOG("%s: \"%.40s\" is not a plain decimal count", path,
-			    buf);
-			vt_fail_mark();
+			TH_LOG("%s: \"%.40s\" is not a plain decimal count",
+			       path, buf);
+			_metadata->exit_code = KSFT_FAIL;
 		}
 		if (address_like(buf)) {
-			LOG("%s: \"%.80s\" looks like an address", path, buf);
-			vt_fail_mark();
+			TH_LOG("%s: \"%.80s\" looks like an address", path,
+			       buf);
+			_metadata->exit_code = KSFT_FAIL;
 		}
 	}
 	closedir(dp);
 	return found;
 }
 
-TEST(security_sysfs_plain_numbers)
+TEST_F(vmmap, security_sysfs_plain_numbers)
 {
 	static const char *const top[] = {
 		"size", "resident_pages", "dirty_pages", "live_vmas",
@@ -416,31 +420,246 @@ TEST(security_sysfs_plain_numbers)
 	unsigned char *p;
 	int fd;
 
-	vt_require_driver();
-	fd = vt_open(O_RDWR);
-	vt_fresh(8 * ps);
-	p = vt_map(NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
+	vt_require_driver(_metadata);
+	fd = vt_open(_metadata, O_RDWR);
+	vt_fresh(_metadata, 8 * ps);
+	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
 	vt_poke(p + ps, 1);			/* something to count */
 	/* root reads the counters (all but the write-only reset) */
-	EXPECT_EQ(check_sysfs_dir(VMMAP_SYSFS "/stats", stats,
-				  ARRAY_SIZE(stats)), ARRAY_SIZE(stats) - 1);
-	drop_privileges();
-	EXPECT_EQ(check_sysfs_dir(VMMAP_SYSFS, top, ARRAY_SIZE(top)),
-		  ARRAY_SIZE(top));
+	EXPECT_EQ(ARRAY_SIZE(stats) - 1,
+		  check_sysfs_dir(_metadata, VMMAP_SYSFS "/stats", stats,
+				  ARRAY_SIZE(stats)));
+	drop_privileges(_metadata);
+	EXPECT_EQ(ARRAY_SIZE(top), check_sysfs_dir(_metadata, VMMAP_SYSFS, top,
+						   ARRAY_SIZE(top)));
 	/* nobody reads none of them (test_sysfs.c checks the modes) */
-	EXPECT_EQ(check_sysfs_dir(VMMAP_SYSFS "/stats", stats,
-				  ARRAY_SIZE(stats)), 0);
-	EXPECT_EQ(check_sysfs_dir("/sys/module/vmmap/parameters", params,
-				  ARRAY_SIZE(params)), ARRAY_SIZE(params));
-	vt_unmap(p, 4 * ps);
+	EXPECT_EQ(0, check_sysfs_dir(_metadata, VMMAP_SYSFS "/stats", stats,
+				  ARRAY_SIZE(stats)));
+	EXPECT_EQ(ARRAY_SIZE(params),
+		  check_sysfs_dir(_metadata, "/sys/module/vmmap/parameters",
+				  params, ARRAY_SIZE(params)));
+	vt_unmap(_metadata, p, 4 * ps);
 }
 
+/*
+ * A character device may be mapped at any offset up to 2^64 (minus the
+ * length): near the top, far past the object, every access is SIGBUS, no
+ * page is allocated there, msync (whose file range is computed from the
+ * offset and may come out negative) and a shrink under the mapping are
+ * harmless. A 32-bit process reaches the top of mmap2's 32-bit page offset.
+ */
+TEST_F(vmmap, security_mmap_top_of_offset_space)
+{
+	size_t ps = vt_page();
+	uint64_t offs[3];
+	struct vmmap_info i0, i1;
+	unsigned char *p, *q;
+	unsigned int i, n;
+	int fd = self->fd;
+
+	vt_require_driver(_metadata);
+	if (sizeof(long) == 8) {
+		offs[0] = (uint64_t)1 << 62;
+		offs[1] = ((uint64_t)1 << 63) - ps;
+		offs[2] = -(uint64_t)(2 * ps);	/* the last one allowed */
+		n = 3;
+	} else {
+		offs[0] = (uint64_t)UINT32_MAX * ps;
+		offs[1] = (uint64_t)1 << 40;
+		n = 2;
+	}
+	vt_fresh(_metadata, 16 * ps);
+	vt_pwrite_pat(_metadata, fd, 0, 16 * ps, 42);
+	vt_info(_metadata, fd, &i0);
+	for (i = 0; i < n; i++) {
+		p = mmap64(NULL, ps, RW, MAP_SHARED, fd, (off64_t)offs[i]);
+		if (p == MAP_FAILED)
+			FAIL("mmap at offset %#llx: %s",
+			     (unsigned long long)offs[i], strerror(errno));
+		q = mmap64(NULL, ps, RW, MAP_PRIVATE, fd, (off64_t)offs[i]);
+		ASSERT_NE(MAP_FAILED, q);
+		EXPECT_EQ(SIGBUS, vt_try_read(p));
+		EXPECT_EQ(SIGBUS, vt_try_write(p + ps - 1, 1));
+		EXPECT_EQ(SIGBUS, vt_try_write(q, 1));
+		EXPECT_OK(msync(p, ps, MS_SYNC));
+		vt_resize(_metadata, 8 * ps);
+		vt_resize(_metadata, 16 * ps);
+		EXPECT_EQ(SIGBUS, vt_try_read(p));
+		vt_unmap(_metadata, p, ps);
+		vt_unmap(_metadata, q, ps);
+		vt_pwrite_pat(_metadata, fd, 8 * ps, 8 * ps, 42);
+	}
+	vt_info(_metadata, fd, &i1);
+	EXPECT_EQ(i0.live_vmas, i1.live_vmas);
+	EXPECT_EQ(i0.resident_pages, i1.resident_pages);
+	EXPECT_EQ(16 * ps, i1.object_size);
+	EXPECT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, 16 * ps, 42));
+}
+
+/*
+ * read/write offsets near LLONG_MAX: pos + count past it is EINVAL (the
+ * VFS, rw_verify_area), a position past the end reads 0 and writes ENOSPC,
+ * a huge count is cut at the object's end. Through the 64-bit calls, so a
+ * 32-bit process checks the compat paths too.
+ */
+TEST_F(vmmap, security_rw_offset_overflow)
+{
+	const size_t counts[] = { SSIZE_MAX, (size_t)SSIZE_MAX + 1, SIZE_MAX };
+	size_t ps = vt_page(), len = 4 * ps;
+	unsigned char *buf;
+	unsigned int i;
+	ssize_t n;
+	int fd = self->fd;
+
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, len);
+	vt_pwrite_pat(_metadata, fd, 0, len, 43);
+	buf = malloc(len);
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 0x3c, len);
+
+	EXPECT_ERRNO(pread64(fd, buf, 1, -1), EINVAL);
+	EXPECT_ERRNO(pread64(fd, buf, 1, LLONG_MIN), EINVAL);
+	EXPECT_ERRNO(pread64(fd, buf, 1, LLONG_MAX), EINVAL);
+	EXPECT_ERRNO(pread64(fd, buf, 16, LLONG_MAX - 8), EINVAL);
+	EXPECT_EQ(0, pread64(fd, buf, 16, LLONG_MAX - 16));
+	EXPECT_EQ(0, pread64(fd, buf, 0, LLONG_MAX));
+	EXPECT_ERRNO(pwrite64(fd, buf, 1, -1), EINVAL);
+	EXPECT_ERRNO(pwrite64(fd, buf, 16, LLONG_MAX - 8), EINVAL);
+	EXPECT_ERRNO(pwrite64(fd, buf, 16, LLONG_MAX - 16), ENOSPC);
+	EXPECT_ERRNO(pwrite64(fd, buf, 1, (off64_t)len), ENOSPC);
+
+	/*
+	 * Counts far larger than the object (and the buffer): the copy stops
+	 * at the object's end, never touching the buffer past it.
+	 */
+	EXPECT_EQ((ssize_t)len, pread64(fd, buf, GiB, 0));
+	EXPECT_TRUE(vt_pat_ok(buf, len, 0, 43));
+	EXPECT_EQ((ssize_t)ps,
+		  pread64(fd, buf + len - ps, GiB, (off64_t)(len - ps)));
+	EXPECT_EQ((ssize_t)len, pwrite64(fd, buf, GiB, 0));
+	EXPECT_EQ(8, pwrite64(fd, buf + len - 8, GiB, (off64_t)(len - 8)));
+	/*
+	 * Counts past the address space: EFAULT (access_ok) or EINVAL (a
+	 * negative ssize_t) from a 64-bit process; a 32-bit process's count
+	 * is small for the 64-bit kernel, so there it is cut like the rest.
+	 */
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		errno = 0;
+		n = pread64(fd, buf, counts[i], 0);
+		if (!((n == -1 && (errno == EFAULT || errno == EINVAL)) ||
+		      (sizeof(long) < 8 && n == (ssize_t)len))) {
+			TH_LOG("pread64 of %zu bytes: %zd (%s)", counts[i], n,
+			    strerror(errno));
+			_metadata->exit_code = KSFT_FAIL;
+		}
+		n = pwrite64(fd, buf, counts[i], 0);
+		if (!((n == -1 && (errno == EFAULT || errno == EINVAL)) ||
+		      (sizeof(long) < 8 && n == (ssize_t)len))) {
+			TH_LOG("pwrite64 of %zu bytes: %zd (%s)", counts[i], n,
+			    strerror(errno));
+			_metadata->exit_code = KSFT_FAIL;
+		}
+	}
+
+	/* the file position: LLONG_MAX is allowed, nothing past it */
+	EXPECT_EQ(LLONG_MAX, lseek64(fd, LLONG_MAX, SEEK_SET));
+	EXPECT_ERRNO(read(fd, buf, 1), EINVAL);
+	EXPECT_ERRNO(write(fd, buf, 1), EINVAL);
+	EXPECT_EQ(0, read(fd, buf, 0));
+	EXPECT_ERRNO(lseek64(fd, 1, SEEK_CUR), EINVAL);
+	EXPECT_ERRNO(lseek64(fd, LLONG_MAX, SEEK_END), EINVAL);
+	EXPECT_EQ(LLONG_MAX, lseek64(fd, 0, SEEK_CUR));
+
+	EXPECT_EQ(len, vt_size(_metadata, fd));
+	EXPECT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, len, 43));
+	free(buf);
+}
+
+/* ---- stale data ---- */
+
+/*
+ * [from, to) of the object reads zero through read(2), through the old
+ * mappings (shared and private, whose COW copies must be gone) and through
+ * new shared and private mappings.
+ */
+static void expect_zero(struct __test_metadata *_metadata, int fd, size_t from,
+			size_t to, unsigned char *shared, unsigned char *priv,
+			size_t maplen)
+{
+	size_t len = to - from;
+	unsigned char *buf = malloc(len), *s, *q;
+
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 0xee, len);
+	ASSERT_EQ((ssize_t)len, pread(fd, buf, len, (off_t)from));
+	EXPECT_TRUE(vt_zero_ok(buf, len));
+	EXPECT_TRUE(vt_zero_ok(shared + from, len));
+	EXPECT_TRUE(vt_zero_ok(priv + from, len));
+	s = vt_map(_metadata, NULL, maplen, PROT_READ, MAP_SHARED, fd, 0);
+	q = vt_map(_metadata, NULL, maplen, RW, MAP_PRIVATE, fd, 0);
+	EXPECT_TRUE(vt_zero_ok(s + from, len));
+	EXPECT_TRUE(vt_zero_ok(q + from, len));
+	vt_unmap(_metadata, s, maplen);
+	vt_unmap(_metadata, q, maplen);
+	free(buf);
+}
+
+/*
+ * Fill @len bytes with a pattern (huge pages where on), COW some of it
+ * privately, shrink to @cut, grow back: everything past @cut reads zero,
+ * everything before keeps its data. @cut 0 frees everything. The object's
+ * size is page granular (a resize inside a page is EINVAL), so the finest
+ * cut is one page; a cut a few pages into a PMD cuts inside a huge page.
+ */
+static void stale_after_shrink(struct __test_metadata *_metadata, int fd,
+			       size_t len, size_t cut)
+{
+	size_t ps = vt_page();
+	struct vmmap_info info;
+	unsigned char *p, *q;
+
+	vt_fresh(_metadata, len);
+	p = vt_map(_metadata, NULL, len, RW, MAP_SHARED, fd, 0);
+	q = vt_map(_metadata, NULL, len, RW, MAP_PRIVATE, fd, 0);
+	vt_pat_fill(p, len, 0, 44);
+	memset(q + cut / 2, 0xcc, ps);
+	memset(q + len - ps, 0xcc, ps);
+	vt_resize(_metadata, cut);
+	vt_info(_metadata, fd, &info);
+	EXPECT_EQ(cut / ps, info.resident_pages);
+	vt_resize(_metadata, len);
+	expect_zero(_metadata, fd, cut, len, p, q, len);
+	EXPECT_TRUE(vt_pat_ok(p, cut, 0, 44));
+	EXPECT_TRUE(vt_pread_pat_ok(_metadata, fd, 0, cut, 44));
+	vt_unmap(_metadata, p, len);
+	vt_unmap(_metadata, q, len);
+}
+
+/*
+ * Small pages: two PMDs, cut to nothing, to one page, and a few pages into
+ * the second PMD. Huge pages: one (zeroing them is slow under emulation),
+ * emptied and cut inside; on 16K kernels that is 32 MiB, filled, copied and
+ * read back three ways: over a minute under TCG.
+ */
+TEST_F_TIMEOUT(vmmap_pages, security_no_stale_data, 300)
+{
+	size_t ps = vt_page(), pmd = vt_pmd();
+	size_t len = variant->huge ? pmd : 2 * pmd;
+	const size_t cuts[] = { 0, variant->huge ? 3 * ps : ps, pmd + 3 * ps };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cuts) && cuts[i] < len; i++)
+		stale_after_shrink(_metadata, self->fd, len, cuts[i]);
+}
+
+/* kernel.*: do_mmap() refuses these lengths before the driver is asked. */
 /*
  * Lengths that wrap or exceed the address space fail before anything is
  * mapped; a refused MAP_FIXED leaves what was at the address intact (the
  * kernel checks offset + length before it unmaps anything).
  */
-TEST(security_mmap_len_overflow)
+TEST_F(kernel, security_mmap_len_overflow)
 {
 	size_t ps = vt_page(), huge[] = {
 		SIZE_MAX, SIZE_MAX & ~(ps - 1), SIZE_MAX - ps,
@@ -449,16 +668,17 @@ TEST(security_mmap_len_overflow)
 	};
 	struct vmmap_info i0, i1;
 	struct vmmap_counters a, b;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	unsigned char *anon;
 	unsigned int i;
 
-	vt_require_driver();
-	vt_fresh(16 * ps);
-	anon = vt_map(NULL, 2 * ps, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	vt_require_driver(_metadata);
+	vt_fresh(_metadata, 16 * ps);
+	anon = vt_map(_metadata, NULL, 2 * ps, RW, MAP_PRIVATE | MAP_ANONYMOUS,
+		      -1, 0);
 	memset(anon, 0x77, 2 * ps);
-	vt_info(fd, &i0);
-	vt_stats(fd, &a);
+	vt_info(_metadata, fd, &i0);
+	vt_stats(_metadata, &a);
 	for (i = 0; i < ARRAY_SIZE(huge); i++) {
 		EXPECT_ERRNO(mmap(NULL, huge[i], PROT_READ, MAP_SHARED, fd, 0),
 			     ENOMEM);
@@ -474,259 +694,14 @@ TEST(security_mmap_len_overflow)
 		EXPECT_ERRNO(mmap(anon, ps, PROT_READ, MAP_PRIVATE | MAP_FIXED,
 				  fd, -(off_t)ps), EOVERFLOW);
 	}
-	EXPECT_EQ(anon[0], 0x77);
-	EXPECT_EQ(anon[2 * ps - 1], 0x77);
-	EXPECT_EQ(vt_count_obj_vmas(), 0);
-	vt_stats(fd, &b);
-	vt_info(fd, &i1);
-	EXPECT_EQ(b.mmap, a.mmap);
-	EXPECT_EQ(i1.live_vmas, i0.live_vmas);
-	vt_unmap(anon, 2 * ps);
+	EXPECT_EQ(0x77, anon[0]);
+	EXPECT_EQ(0x77, anon[2 * ps - 1]);
+	EXPECT_EQ(0, vt_count_obj_vmas());
+	vt_stats(_metadata, &b);
+	vt_info(_metadata, fd, &i1);
+	EXPECT_EQ(a.mmap, b.mmap);
+	EXPECT_EQ(i0.live_vmas, i1.live_vmas);
+	vt_unmap(_metadata, anon, 2 * ps);
 }
 
-/*
- * A character device may be mapped at any offset up to 2^64 (minus the
- * length): near the top, far past the object, every access is SIGBUS, no
- * page is allocated there, msync (whose file range is computed from the
- * offset and may come out negative) and a shrink under the mapping are
- * harmless. A 32-bit process reaches the top of mmap2's 32-bit page offset.
- */
-TEST(security_mmap_top_of_offset_space)
-{
-	size_t ps = vt_page();
-	uint64_t offs[3];
-	struct vmmap_info i0, i1;
-	unsigned char *p, *q;
-	unsigned int i, n;
-	int fd = vt_open(O_RDWR);
-
-	vt_require_driver();
-	if (sizeof(long) == 8) {
-		offs[0] = (uint64_t)1 << 62;
-		offs[1] = ((uint64_t)1 << 63) - ps;
-		offs[2] = -(uint64_t)(2 * ps);	/* the last one allowed */
-		n = 3;
-	} else {
-		offs[0] = (uint64_t)UINT32_MAX * ps;
-		offs[1] = (uint64_t)1 << 40;
-		n = 2;
-	}
-	vt_fresh(16 * ps);
-	vt_pwrite_pat(fd, 0, 16 * ps, 42);
-	vt_info(fd, &i0);
-	for (i = 0; i < n; i++) {
-		p = mmap64(NULL, ps, RW, MAP_SHARED, fd, (off64_t)offs[i]);
-		if (p == MAP_FAILED)
-			FAIL("mmap at offset %#llx: %s",
-			     (unsigned long long)offs[i], strerror(errno));
-		q = mmap64(NULL, ps, RW, MAP_PRIVATE, fd, (off64_t)offs[i]);
-		ASSERT_NE(q, MAP_FAILED);
-		EXPECT_EQ(vt_try_read(p), SIGBUS);
-		EXPECT_EQ(vt_try_write(p + ps - 1, 1), SIGBUS);
-		EXPECT_EQ(vt_try_write(q, 1), SIGBUS);
-		EXPECT_OK(msync(p, ps, MS_SYNC));
-		vt_resize(8 * ps);
-		vt_resize(16 * ps);
-		EXPECT_EQ(vt_try_read(p), SIGBUS);
-		vt_unmap(p, ps);
-		vt_unmap(q, ps);
-		vt_pwrite_pat(fd, 8 * ps, 8 * ps, 42);
-	}
-	vt_info(fd, &i1);
-	EXPECT_EQ(i1.live_vmas, i0.live_vmas);
-	EXPECT_EQ(i1.resident_pages, i0.resident_pages);
-	EXPECT_EQ(i1.object_size, 16 * ps);
-	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, 16 * ps, 42));
-}
-
-/*
- * read/write offsets near LLONG_MAX: pos + count past it is EINVAL (the
- * VFS, rw_verify_area), a position past the end reads 0 and writes ENOSPC,
- * a huge count is cut at the object's end. Through the 64-bit calls, so a
- * 32-bit process checks the compat paths too.
- */
-TEST(security_rw_offset_overflow)
-{
-	const size_t counts[] = { SSIZE_MAX, (size_t)SSIZE_MAX + 1, SIZE_MAX };
-	size_t ps = vt_page(), len = 4 * ps;
-	unsigned char *buf;
-	unsigned int i;
-	ssize_t n;
-	int fd = vt_open(O_RDWR);
-
-	vt_require_driver();
-	vt_fresh(len);
-	vt_pwrite_pat(fd, 0, len, 43);
-	buf = malloc(len);
-	ASSERT_TRUE(buf != NULL);
-	memset(buf, 0x3c, len);
-
-	EXPECT_ERRNO(pread64(fd, buf, 1, -1), EINVAL);
-	EXPECT_ERRNO(pread64(fd, buf, 1, LLONG_MIN), EINVAL);
-	EXPECT_ERRNO(pread64(fd, buf, 1, LLONG_MAX), EINVAL);
-	EXPECT_ERRNO(pread64(fd, buf, 16, LLONG_MAX - 8), EINVAL);
-	EXPECT_EQ(pread64(fd, buf, 16, LLONG_MAX - 16), 0);
-	EXPECT_EQ(pread64(fd, buf, 0, LLONG_MAX), 0);
-	EXPECT_ERRNO(pwrite64(fd, buf, 1, -1), EINVAL);
-	EXPECT_ERRNO(pwrite64(fd, buf, 16, LLONG_MAX - 8), EINVAL);
-	EXPECT_ERRNO(pwrite64(fd, buf, 16, LLONG_MAX - 16), ENOSPC);
-	EXPECT_ERRNO(pwrite64(fd, buf, 1, (off64_t)len), ENOSPC);
-
-	/*
-	 * Counts far larger than the object (and the buffer): the copy stops
-	 * at the object's end, never touching the buffer past it.
-	 */
-	EXPECT_EQ(pread64(fd, buf, GiB, 0), (ssize_t)len);
-	EXPECT_TRUE(vt_pat_ok(buf, len, 0, 43));
-	EXPECT_EQ(pread64(fd, buf + len - ps, GiB, (off64_t)(len - ps)),
-		  (ssize_t)ps);
-	EXPECT_EQ(pwrite64(fd, buf, GiB, 0), (ssize_t)len);
-	EXPECT_EQ(pwrite64(fd, buf + len - 8, GiB, (off64_t)(len - 8)), 8);
-	/*
-	 * Counts past the address space: EFAULT (access_ok) or EINVAL (a
-	 * negative ssize_t) from a 64-bit process; a 32-bit process's count
-	 * is small for the 64-bit kernel, so there it is cut like the rest.
-	 */
-	for (i = 0; i < ARRAY_SIZE(counts); i++) {
-		errno = 0;
-		n = pread64(fd, buf, counts[i], 0);
-		if (!((n == -1 && (errno == EFAULT || errno == EINVAL)) ||
-		      (sizeof(long) < 8 && n == (ssize_t)len))) {
-			LOG("pread64 of %zu bytes: %zd (%s)", counts[i], n,
-			    strerror(errno));
-			vt_fail_mark();
-		}
-		n = pwrite64(fd, buf, counts[i], 0);
-		if (!((n == -1 && (errno == EFAULT || errno == EINVAL)) ||
-		      (sizeof(long) < 8 && n == (ssize_t)len))) {
-			LOG("pwrite64 of %zu bytes: %zd (%s)", counts[i], n,
-			    strerror(errno));
-			vt_fail_mark();
-		}
-	}
-
-	/* the file position: LLONG_MAX is allowed, nothing past it */
-	EXPECT_EQ(lseek64(fd, LLONG_MAX, SEEK_SET), LLONG_MAX);
-	EXPECT_ERRNO(read(fd, buf, 1), EINVAL);
-	EXPECT_ERRNO(write(fd, buf, 1), EINVAL);
-	EXPECT_EQ(read(fd, buf, 0), 0);
-	EXPECT_ERRNO(lseek64(fd, 1, SEEK_CUR), EINVAL);
-	EXPECT_ERRNO(lseek64(fd, LLONG_MAX, SEEK_END), EINVAL);
-	EXPECT_EQ(lseek64(fd, 0, SEEK_CUR), LLONG_MAX);
-
-	EXPECT_EQ(vt_size(fd), len);
-	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, len, 43));
-	free(buf);
-}
-
-/* ---- stale data ---- */
-
-static char saved_huge;
-
-/* Sets the module parameter huge to Y or N; SKIPs where the kernel cannot. */
-static void set_huge(char v)
-{
-	int fd = open(HUGE_PARAM, O_RDWR | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		FAIL("open %s: %s", HUGE_PARAM, strerror(errno));
-	if (!saved_huge)
-		ASSERT_EQ(read(fd, &saved_huge, 1), 1);
-	n = pwrite(fd, &v, 1, 0);
-	close(fd);
-	if (n < 0 && errno == EOPNOTSUPP)
-		SKIP("the module cannot map huge pages on this kernel");
-	ASSERT_EQ(n, 1);
-}
-
-static void restore_huge(void)
-{
-	if (saved_huge)
-		set_huge(saved_huge);
-}
-
-/*
- * [from, to) of the object reads zero through read(2), through the old
- * mappings (shared and private, whose COW copies must be gone) and through
- * new shared and private mappings.
- */
-static void expect_zero(int fd, size_t from, size_t to, unsigned char *shared,
-			unsigned char *priv, size_t maplen)
-{
-	size_t len = to - from;
-	unsigned char *buf = malloc(len), *s, *q;
-
-	ASSERT_TRUE(buf != NULL);
-	memset(buf, 0xee, len);
-	ASSERT_EQ(pread(fd, buf, len, (off_t)from), (ssize_t)len);
-	EXPECT_TRUE(vt_zero_ok(buf, len));
-	EXPECT_TRUE(vt_zero_ok(shared + from, len));
-	EXPECT_TRUE(vt_zero_ok(priv + from, len));
-	s = vt_map(NULL, maplen, PROT_READ, MAP_SHARED, fd, 0);
-	q = vt_map(NULL, maplen, RW, MAP_PRIVATE, fd, 0);
-	EXPECT_TRUE(vt_zero_ok(s + from, len));
-	EXPECT_TRUE(vt_zero_ok(q + from, len));
-	vt_unmap(s, maplen);
-	vt_unmap(q, maplen);
-	free(buf);
-}
-
-/*
- * Fill @len bytes with a pattern (huge pages where on), COW some of it
- * privately, shrink to @cut, grow back: everything past @cut reads zero,
- * everything before keeps its data. @cut 0 frees everything. The object's
- * size is page granular (a resize inside a page is EINVAL), so the finest
- * cut is one page; a cut a few pages into a PMD cuts inside a huge page.
- */
-static void stale_after_shrink(size_t len, size_t cut)
-{
-	size_t ps = vt_page();
-	struct vmmap_info info;
-	unsigned char *p, *q;
-	int fd = vt_open(O_RDWR);
-
-	vt_fresh(len);
-	p = vt_map(NULL, len, RW, MAP_SHARED, fd, 0);
-	q = vt_map(NULL, len, RW, MAP_PRIVATE, fd, 0);
-	vt_pat_fill(p, len, 0, 44);
-	memset(q + cut / 2, 0xcc, ps);
-	memset(q + len - ps, 0xcc, ps);
-	vt_resize(cut);
-	vt_info(fd, &info);
-	EXPECT_EQ(info.resident_pages, cut / ps);
-	vt_resize(len);
-	expect_zero(fd, cut, len, p, q, len);
-	EXPECT_TRUE(vt_pat_ok(p, cut, 0, 44));
-	EXPECT_TRUE(vt_pread_pat_ok(fd, 0, cut, 44));
-	vt_unmap(p, len);
-	vt_unmap(q, len);
-}
-
-TEST_TIMEOUT(security_no_stale_data_small_pages, 300)
-{
-	size_t len = 2 * vt_pmd();
-
-	vt_require_driver();
-	set_huge('N');
-	stale_after_shrink(len, 0);
-	stale_after_shrink(len, vt_page());
-	stale_after_shrink(len, vt_pmd() + 3 * vt_page());
-	restore_huge();
-}
-
-/*
- * One huge page (zeroing them is slow under emulation): empty, and cut. On
- * 16K kernels that is 32 MiB, filled, copied and read back three ways:
- * over a minute under TCG.
- */
-TEST_TIMEOUT(security_no_stale_data_huge_pages, 300)
-{
-	vt_require_driver();
-	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
-		SKIP("the kernel has no transparent huge pages");
-	set_huge('Y');
-	stale_after_shrink(vt_pmd(), 0);
-	stale_after_shrink(vt_pmd(), 3 * vt_page());
-	restore_huge();
-}
+TEST_HARNESS_MAIN

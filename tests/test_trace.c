@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "vmmap_test.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 #define RW (PROT_READ | PROT_WRITE)
@@ -42,7 +42,8 @@ struct event {
 static struct event evs[VT_MAX_EVENTS];
 static int nevs;
 
-static void tracefs_write(const char *file, const char *s, int flags)
+static void tracefs_write(struct __test_metadata *_metadata, const char *file,
+			  const char *s, int flags)
 {
 	char path[128];
 	int fd;
@@ -57,23 +58,23 @@ static void tracefs_write(const char *file, const char *s, int flags)
 }
 
 /* vmmap's events on (once), the buffer empty. */
-static void trace_start(void)
+static void trace_start(struct __test_metadata *_metadata)
 {
 	char on = 0;
 	int fd;
 
-	vt_require_driver();
+	vt_require_driver(_metadata);
 	fd = open(TRACEFS "/events/vmmap/enable", O_RDONLY);
 	if (fd < 0 || access(TRACEFS "/events/vmmap/enable", W_OK))
-		SKIP("no tracefs at " TRACEFS " or no vmmap events: %s",
+		VT_SKIP("no tracefs at " TRACEFS " or no vmmap events: %s",
 		     strerror(errno));
 	if (read(fd, &on, 1) != 1)
 		FAIL("read events/vmmap/enable: %s", strerror(errno));
 	close(fd);
-	tracefs_write("tracing_on", "1", 0);
+	tracefs_write(_metadata, "tracing_on", "1", 0);
 	if (on != '1')
-		tracefs_write("events/vmmap/enable", "1", 0);
-	tracefs_write("trace", "", O_TRUNC);
+		tracefs_write(_metadata, "events/vmmap/enable", "1", 0);
+	tracefs_write(_metadata, "trace", "", O_TRUNC);
 }
 
 /* "name: key=val key=val" after the timestamp's ": " */
@@ -114,8 +115,8 @@ static void parse_line(const char *line)
 	nevs++;
 }
 
-/* Reads what happened since trace_start() (the events stay on). */
-static void trace_stop(void)
+/* Reads what happened since trace_start(_metadata, ) (the events stay on). */
+static void trace_stop(struct __test_metadata *_metadata)
 {
 	char line[512];
 	FILE *f;
@@ -128,10 +129,11 @@ static void trace_stop(void)
 		if (line[0] != '#')
 			parse_line(line);
 	fclose(f);
-	LOG("%d vmmap events", nevs);
+	TH_LOG("%d vmmap events", nevs);
 }
 
-static unsigned long long field(const struct event *e, const char *key)
+static unsigned long long field(struct __test_metadata *_metadata,
+				const struct event *e, const char *key)
 {
 	int i;
 
@@ -163,154 +165,157 @@ static int count(const char *name)
 }
 
 /* get_unmapped_area, then mmap, with the range, offset and sharing. */
-TEST(trace_mmap_path)
+TEST_F(vmmap, trace_mmap_path)
 {
 	size_t ps = vt_page();
-	int fd = vt_open(O_RDWR), g, m;
+	int fd = vt_open(_metadata, O_RDWR), g, m;
 	unsigned char *p, *q;
 
-	vt_fresh(8 * ps);
-	trace_start();
-	p = vt_map(NULL, 4 * ps, RW, MAP_SHARED, fd, ps);
-	q = vt_map(NULL, 2 * ps, PROT_READ, MAP_PRIVATE, fd, 0);
-	trace_stop();
+	vt_fresh(_metadata, 8 * ps);
+	trace_start(_metadata);
+	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, ps);
+	q = vt_map(_metadata, NULL, 2 * ps, PROT_READ, MAP_PRIVATE, fd, 0);
+	trace_stop(_metadata);
 	g = find("vmmap_get_unmapped_area", 0);
 	ASSERT_GE(g, 0);
-	EXPECT_EQ(field(&evs[g], "len"), 4 * ps);
-	EXPECT_EQ(field(&evs[g], "pgoff"), 1);
-	EXPECT_EQ(field(&evs[g], "addr"), (uintptr_t)p);
-	EXPECT_EQ(evs[g].pid, getpid());
+	EXPECT_EQ(4 * ps, field(_metadata, &evs[g], "len"));
+	EXPECT_EQ(1, field(_metadata, &evs[g], "pgoff"));
+	EXPECT_EQ((uintptr_t)p, field(_metadata, &evs[g], "addr"));
+	EXPECT_EQ(getpid(), evs[g].pid);
 	m = find("vmmap_mmap", g);
 	ASSERT_GT(m, g);
-	EXPECT_EQ(field(&evs[m], "start"), (uintptr_t)p);
-	EXPECT_EQ(field(&evs[m], "end"), (uintptr_t)p + 4 * ps);
-	EXPECT_EQ(field(&evs[m], "pgoff"), 1);
-	EXPECT_EQ(field(&evs[m], "shared"), 1);
+	EXPECT_EQ((uintptr_t)p, field(_metadata, &evs[m], "start"));
+	EXPECT_EQ((uintptr_t)p + 4 * ps, field(_metadata, &evs[m], "end"));
+	EXPECT_EQ(1, field(_metadata, &evs[m], "pgoff"));
+	EXPECT_EQ(1, field(_metadata, &evs[m], "shared"));
 	m = find("vmmap_mmap", m + 1);
 	ASSERT_GT(m, 0);
-	EXPECT_EQ(field(&evs[m], "start"), (uintptr_t)q);
-	EXPECT_EQ(field(&evs[m], "shared"), 0);
-	EXPECT_EQ(count("vmmap_get_unmapped_area"), 2);
+	EXPECT_EQ((uintptr_t)q, field(_metadata, &evs[m], "start"));
+	EXPECT_EQ(0, field(_metadata, &evs[m], "shared"));
+	EXPECT_EQ(2, count("vmmap_get_unmapped_area"));
 
 	/* splits open VMAs; unmapping everything closes each one */
-	trace_start();
-	vt_unmap(p + ps, ps);
-	vt_unmap(p, ps);
-	vt_unmap(p + 2 * ps, 2 * ps);
-	vt_unmap(q, 2 * ps);
-	trace_stop();
+	trace_start(_metadata);
+	vt_unmap(_metadata, p + ps, ps);
+	vt_unmap(_metadata, p, ps);
+	vt_unmap(_metadata, p + 2 * ps, 2 * ps);
+	vt_unmap(_metadata, q, 2 * ps);
+	trace_stop(_metadata);
 	EXPECT_GE(count("vmmap_vma_open"), 1);
-	EXPECT_EQ(count("vmmap_vma_close"), count("vmmap_vma_open") + 2);
+	EXPECT_EQ(count("vmmap_vma_open") + 2, count("vmmap_vma_close"));
 }
 
 /* A first write to a shared page: fault, then page_mkwrite, same pgoff. */
-TEST(trace_shared_write_fault_then_page_mkwrite)
+TEST_F(vmmap, trace_shared_write_fault_then_page_mkwrite)
 {
 	size_t ps = vt_page();
-	int fd = vt_open(O_RDWR), f, w;
+	int fd = vt_open(_metadata, O_RDWR), f, w;
 	unsigned char *p;
 
-	vt_fresh(4 * ps);
-	p = vt_map(NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
-	trace_start();
+	vt_fresh(_metadata, 4 * ps);
+	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
+	trace_start(_metadata);
 	vt_poke(p + 2 * ps + 5, 1);
 	vt_poke(p + 2 * ps + 6, 1);		/* no second event */
-	trace_stop();
+	trace_stop(_metadata);
 	f = find("vmmap_fault", 0);
 	ASSERT_GE(f, 0);
-	EXPECT_EQ(field(&evs[f], "pgoff"), 2);
-	EXPECT_TRUE(field(&evs[f], "flags") & VT_FAULT_FLAG_WRITE);
-	EXPECT_EQ(field(&evs[f], "result"), VT_VM_FAULT_LOCKED);
-	EXPECT_EQ(field(&evs[f], "order"), 0);
+	EXPECT_EQ(2, field(_metadata, &evs[f], "pgoff"));
+	EXPECT_TRUE(field(_metadata, &evs[f], "flags") & VT_FAULT_FLAG_WRITE);
+	EXPECT_EQ(VT_VM_FAULT_LOCKED, field(_metadata, &evs[f], "result"));
+	EXPECT_EQ(0, field(_metadata, &evs[f], "order"));
 	w = find("vmmap_page_mkwrite", f);
 	ASSERT_GT(w, f);
-	EXPECT_EQ(field(&evs[w], "pgoff"), 2);
-	EXPECT_EQ(field(&evs[w], "result"), VT_VM_FAULT_LOCKED);
-	EXPECT_EQ(count("vmmap_fault"), 1);
-	EXPECT_EQ(count("vmmap_page_mkwrite"), 1);
-	EXPECT_EQ(count("vmmap_map_pages"), 0);	/* write faults: no fault-around */
-	vt_unmap(p, 4 * ps);
+	EXPECT_EQ(2, field(_metadata, &evs[w], "pgoff"));
+	EXPECT_EQ(VT_VM_FAULT_LOCKED, field(_metadata, &evs[w], "result"));
+	EXPECT_EQ(1, count("vmmap_fault"));
+	EXPECT_EQ(1, count("vmmap_page_mkwrite"));
+	EXPECT_EQ(0,
+		  count("vmmap_map_pages")); /* write faults: no fault-around */
+	vt_unmap(_metadata, p, 4 * ps);
 }
 
 /* A read fault among resident pages: map_pages maps it, no ->fault. */
-TEST(trace_fault_around_maps_without_fault)
+TEST_F(vmmap, trace_fault_around_maps_without_fault)
 {
 	size_t ps = vt_page(), n = 16;
-	int fd = vt_open(O_RDWR), m;
+	int fd = vt_open(_metadata, O_RDWR), m;
 	unsigned char *p;
 
-	vt_fresh(n * ps);
-	vt_pwrite_pat(fd, 0, n * ps, 3);
-	p = vt_map(NULL, n * ps, PROT_READ, MAP_SHARED, fd, 0);
-	trace_start();
-	EXPECT_EQ(vt_peek(p + ps), vt_pat(ps, 3));
-	trace_stop();
+	vt_fresh(_metadata, n * ps);
+	vt_pwrite_pat(_metadata, fd, 0, n * ps, 3);
+	p = vt_map(_metadata, NULL, n * ps, PROT_READ, MAP_SHARED, fd, 0);
+	trace_start(_metadata);
+	EXPECT_EQ(vt_pat(ps, 3), vt_peek(p + ps));
+	trace_stop(_metadata);
 	m = find("vmmap_map_pages", 0);
 	ASSERT_GE(m, 0);
-	EXPECT_EQ(field(&evs[m], "pgoff"), 1);
-	EXPECT_LE(field(&evs[m], "start_pgoff"), 1);
-	EXPECT_GE(field(&evs[m], "end_pgoff"), 1);
-	EXPECT_EQ(count("vmmap_fault"), 0);
-	vt_unmap(p, n * ps);
+	EXPECT_EQ(1, field(_metadata, &evs[m], "pgoff"));
+	EXPECT_LE(field(_metadata, &evs[m], "start_pgoff"), 1);
+	EXPECT_GE(field(_metadata, &evs[m], "end_pgoff"), 1);
+	EXPECT_EQ(0, count("vmmap_fault"));
+	vt_unmap(_metadata, p, n * ps);
 }
 
 /* msync(MS_SYNC): one fsync event with the range and the pages cleaned. */
-TEST(trace_msync_cleans)
+TEST_F(vmmap, trace_msync_cleans)
 {
 	size_t ps = vt_page(), n = 8;
-	int fd = vt_open(O_RDWR), s;
+	int fd = vt_open(_metadata, O_RDWR), s;
 	unsigned char *p;
 
-	vt_fresh(n * ps);
-	p = vt_map(NULL, n * ps, RW, MAP_SHARED, fd, 0);
+	vt_fresh(_metadata, n * ps);
+	p = vt_map(_metadata, NULL, n * ps, RW, MAP_SHARED, fd, 0);
 	vt_poke(p, 1);
 	vt_poke(p + 3 * ps, 1);
 	vt_poke(p + 7 * ps, 1);
-	trace_start();
+	trace_start(_metadata);
 	ASSERT_OK(msync(p, n * ps, MS_SYNC));
-	trace_stop();
+	trace_stop(_metadata);
 	s = find("vmmap_fsync", 0);
 	ASSERT_GE(s, 0);
-	EXPECT_EQ(field(&evs[s], "start"), 0);
-	EXPECT_EQ(field(&evs[s], "end"), n * ps - 1);
-	EXPECT_EQ(field(&evs[s], "cleaned"), 3);
-	EXPECT_EQ(count("vmmap_fsync"), 1);
-	vt_unmap(p, n * ps);
+	EXPECT_EQ(0, field(_metadata, &evs[s], "start"));
+	EXPECT_EQ(n * ps - 1, field(_metadata, &evs[s], "end"));
+	EXPECT_EQ(3, field(_metadata, &evs[s], "cleaned"));
+	EXPECT_EQ(1, count("vmmap_fsync"));
+	vt_unmap(_metadata, p, n * ps);
 }
 
 /* A shrink: resize with the old and new size and the pages it freed. */
-TEST(trace_shrink_frees)
+TEST_F(vmmap, trace_shrink_frees)
 {
 	size_t ps = vt_page(), n = 8;
-	int fd = vt_open(O_RDWR), r;
+	int fd = vt_open(_metadata, O_RDWR), r;
 
-	vt_fresh(n * ps);
-	vt_pwrite_pat(fd, 0, n * ps, 4);
-	trace_start();
+	vt_fresh(_metadata, n * ps);
+	vt_pwrite_pat(_metadata, fd, 0, n * ps, 4);
+	trace_start(_metadata);
 	ASSERT_OK(vmmap_resize(fd, 3 * ps));
-	trace_stop();
+	trace_stop(_metadata);
 	r = find("vmmap_resize", 0);
 	ASSERT_GE(r, 0);
-	EXPECT_EQ(field(&evs[r], "old_size"), n * ps);
-	EXPECT_EQ(field(&evs[r], "new_size"), 3 * ps);
-	EXPECT_EQ(field(&evs[r], "freed"), n - 3);
+	EXPECT_EQ(n * ps, field(_metadata, &evs[r], "old_size"));
+	EXPECT_EQ(3 * ps, field(_metadata, &evs[r], "new_size"));
+	EXPECT_EQ(n - 3, field(_metadata, &evs[r], "freed"));
 }
 
 /* Past the end: the fault answers SIGBUS. */
-TEST(trace_sigbus_past_end)
+TEST_F(vmmap, trace_sigbus_past_end)
 {
 	size_t ps = vt_page();
-	int fd = vt_open(O_RDWR), f;
+	int fd = vt_open(_metadata, O_RDWR), f;
 	unsigned char *p;
 
-	vt_fresh(2 * ps);
-	p = vt_map(NULL, 4 * ps, PROT_READ, MAP_SHARED, fd, 0);
-	trace_start();
-	EXPECT_EQ(vt_try_read(p + 3 * ps), SIGBUS);
-	trace_stop();
+	vt_fresh(_metadata, 2 * ps);
+	p = vt_map(_metadata, NULL, 4 * ps, PROT_READ, MAP_SHARED, fd, 0);
+	trace_start(_metadata);
+	EXPECT_EQ(SIGBUS, vt_try_read(p + 3 * ps));
+	trace_stop(_metadata);
 	f = find("vmmap_fault", 0);
 	ASSERT_GE(f, 0);
-	EXPECT_EQ(field(&evs[f], "pgoff"), 3);
-	EXPECT_EQ(field(&evs[f], "result"), VT_VM_FAULT_SIGBUS);
-	vt_unmap(p, 4 * ps);
+	EXPECT_EQ(3, field(_metadata, &evs[f], "pgoff"));
+	EXPECT_EQ(VT_VM_FAULT_SIGBUS, field(_metadata, &evs[f], "result"));
+	vt_unmap(_metadata, p, 4 * ps);
 }
+
+TEST_HARNESS_MAIN

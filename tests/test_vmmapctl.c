@@ -14,23 +14,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "vmmap_test.h"
 
 #define RW (PROT_READ | PROT_WRITE)
 
 static char out[65536];
 
 /* Runs "vmmapctl ARGS" (stderr too); returns its exit status. */
-static int ctl(const char *args)
+static int ctl(struct __test_metadata *_metadata, const char *args)
 {
 	char cmd[512];
 	size_t n = 0;
 	FILE *f;
 	int st;
 
-	vt_require_driver();
+	vt_require_driver(_metadata);
 	if (system("command -v vmmapctl >/dev/null 2>&1"))
-		SKIP("vmmapctl is not in PATH");
+		VT_SKIP("vmmapctl is not in PATH");
 	snprintf(cmd, sizeof(cmd), "vmmapctl %s 2>&1", args);
 	f = popen(cmd, "r");
 	if (!f)
@@ -55,135 +55,137 @@ static long long json_num(const char *key)
 	return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
 }
 
-TEST(vmmapctl_info_matches_ioctl)
+TEST_F(vmmap, vmmapctl_info_matches_ioctl)
 {
 	size_t ps = vt_page();
 	struct vmmap_info in;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 
-	vt_fresh(8 * ps);
-	vt_pwrite_pat(fd, 0, 3 * ps, 1);
-	ASSERT_EQ(ctl("--json info"), 0);
-	vt_info(fd, &in);
-	EXPECT_EQ(json_num("object_size"), (long long)in.object_size);
-	EXPECT_EQ(json_num("max_size"), (long long)in.max_size);
-	EXPECT_EQ(json_num("page_size"), (long long)in.page_size);
-	EXPECT_EQ(json_num("resident_pages"), 3);
-	EXPECT_EQ(json_num("dirty_pages"), 3);
-	EXPECT_EQ(json_num("abi_version"), VMMAP_ABI_VERSION);
-	ASSERT_EQ(ctl("info"), 0);
+	vt_fresh(_metadata, 8 * ps);
+	vt_pwrite_pat(_metadata, fd, 0, 3 * ps, 1);
+	ASSERT_EQ(0, ctl(_metadata, "--json info"));
+	vt_info(_metadata, fd, &in);
+	EXPECT_EQ((long long)in.object_size, json_num("object_size"));
+	EXPECT_EQ((long long)in.max_size, json_num("max_size"));
+	EXPECT_EQ((long long)in.page_size, json_num("page_size"));
+	EXPECT_EQ(3, json_num("resident_pages"));
+	EXPECT_EQ(3, json_num("dirty_pages"));
+	EXPECT_EQ(VMMAP_ABI_VERSION, json_num("abi_version"));
+	ASSERT_EQ(0, ctl(_metadata, "info"));
 	EXPECT_TRUE(strstr(out, "resident:") != NULL);
 }
 
-TEST(vmmapctl_resize)
+TEST_F(vmmap, vmmapctl_resize)
 {
 	size_t ps = vt_page();
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	char arg[64];
 
-	vt_fresh(8 * ps);
+	vt_fresh(_metadata, 8 * ps);
 	snprintf(arg, sizeof(arg), "resize %zuK", 4 * ps / 1024);
-	ASSERT_EQ(ctl(arg), 0);
-	EXPECT_EQ(vt_size(fd), 4 * ps);
+	ASSERT_EQ(0, ctl(_metadata, arg));
+	EXPECT_EQ(4 * ps, vt_size(_metadata, fd));
 	/* bad usage: exit 2, nothing changed */
-	EXPECT_EQ(ctl("resize"), 2);
-	EXPECT_EQ(ctl("resize 12Q"), 2);
-	EXPECT_EQ(ctl("resize -4096"), 2);
-	EXPECT_EQ(ctl("frobnicate"), 2);
-	EXPECT_EQ(vt_size(fd), 4 * ps);
+	EXPECT_EQ(2, ctl(_metadata, "resize"));
+	EXPECT_EQ(2, ctl(_metadata, "resize 12Q"));
+	EXPECT_EQ(2, ctl(_metadata, "resize -4096"));
+	EXPECT_EQ(2, ctl(_metadata, "frobnicate"));
+	EXPECT_EQ(4 * ps, vt_size(_metadata, fd));
 	/* the driver refuses: exit 1 with the errno's message */
-	EXPECT_EQ(ctl("resize 4097"), 1);
+	EXPECT_EQ(1, ctl(_metadata, "resize 4097"));
 	EXPECT_TRUE(strstr(out, strerror(EINVAL)) != NULL);
-	EXPECT_EQ(ctl("resize 0x7fffffffffff0000"), 1);
+	EXPECT_EQ(1, ctl(_metadata, "resize 0x7fffffffffff0000"));
 	EXPECT_TRUE(strstr(out, strerror(EFBIG)) != NULL);
-	EXPECT_EQ(vt_size(fd), 4 * ps);
-	EXPECT_EQ(ctl("--help"), 0);
+	EXPECT_EQ(4 * ps, vt_size(_metadata, fd));
+	EXPECT_EQ(0, ctl(_metadata, "--help"));
 	EXPECT_TRUE(strstr(out, "usage: vmmapctl") != NULL);
 }
 
-TEST(vmmapctl_stats_and_reset)
+TEST_F(vmmap, vmmapctl_stats_and_reset)
 {
 	size_t ps = vt_page();
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	struct vmmap_counters c;
 	unsigned char *p;
 
-	vt_fresh(4 * ps);
-	p = vt_map(NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
+	vt_fresh(_metadata, 4 * ps);
+	p = vt_map(_metadata, NULL, 4 * ps, RW, MAP_SHARED, fd, 0);
 	vt_poke(p, 1);
-	ASSERT_EQ(ctl("--json stats"), 0);
+	ASSERT_EQ(0, ctl(_metadata, "--json stats"));
 	ASSERT_OK(vmmap_read_counters(&c));
 	EXPECT_GE(json_num("fault"), 1);
-	EXPECT_EQ(json_num("pages_allocated"), (long long)c.pages_allocated);
-	ASSERT_EQ(ctl("reset"), 0);
-	ASSERT_EQ(ctl("--json stats"), 0);
-	EXPECT_EQ(json_num("fault"), 0);
-	EXPECT_EQ(json_num("page_mkwrite"), 0);
-	vt_unmap(p, 4 * ps);
+	EXPECT_EQ((long long)c.pages_allocated, json_num("pages_allocated"));
+	ASSERT_EQ(0, ctl(_metadata, "reset"));
+	ASSERT_EQ(0, ctl(_metadata, "--json stats"));
+	EXPECT_EQ(0, json_num("fault"));
+	EXPECT_EQ(0, json_num("page_mkwrite"));
+	vt_unmap(_metadata, p, 4 * ps);
 }
 
-TEST(vmmapctl_dirty_clear)
+TEST_F(vmmap, vmmapctl_dirty_clear)
 {
 	size_t ps = vt_page(), n = 16;
-	int fd = vt_open(O_RDWR);
+	int fd = self->fd;
 	struct vmmap_info in;
 	char arg[64];
 
-	vt_fresh(n * ps);
-	vt_pwrite_pat(fd, 2 * ps, 2 * ps, 5);
-	vt_pwrite_pat(fd, 9 * ps, ps, 5);
-	ASSERT_EQ(ctl("--json dirty"), 0);
-	EXPECT_EQ(json_num("dirty_pages"), 3);
-	EXPECT_EQ(json_num("start"), (long long)(2 * ps));
-	EXPECT_EQ(json_num("end"), (long long)(4 * ps));
+	vt_fresh(_metadata, n * ps);
+	vt_pwrite_pat(_metadata, fd, 2 * ps, 2 * ps, 5);
+	vt_pwrite_pat(_metadata, fd, 9 * ps, ps, 5);
+	ASSERT_EQ(0, ctl(_metadata, "--json dirty"));
+	EXPECT_EQ(3, json_num("dirty_pages"));
+	EXPECT_EQ((long long)(2 * ps), json_num("start"));
+	EXPECT_EQ((long long)(4 * ps), json_num("end"));
 	/* a range: only the second one */
 	snprintf(arg, sizeof(arg), "--json dirty %zu-%zu", 8 * ps, 12 * ps);
-	ASSERT_EQ(ctl(arg), 0);
-	EXPECT_EQ(json_num("dirty_pages"), 1);
-	EXPECT_EQ(json_num("start"), (long long)(9 * ps));
-	vt_info(fd, &in);
-	EXPECT_EQ(in.dirty_pages, 3);		/* not cleared */
-	ASSERT_EQ(ctl("dirty --clear"), 0);
+	ASSERT_EQ(0, ctl(_metadata, arg));
+	EXPECT_EQ(1, json_num("dirty_pages"));
+	EXPECT_EQ((long long)(9 * ps), json_num("start"));
+	vt_info(_metadata, fd, &in);
+	EXPECT_EQ(3, in.dirty_pages);		/* not cleared */
+	ASSERT_EQ(0, ctl(_metadata, "dirty --clear"));
 	EXPECT_TRUE(strstr(out, "3 dirty pages in 2 ranges, cleaned") != NULL);
-	vt_info(fd, &in);
-	EXPECT_EQ(in.dirty_pages, 0);
-	EXPECT_EQ(ctl("dirty 1-2-3"), 2);
+	vt_info(_metadata, fd, &in);
+	EXPECT_EQ(0, in.dirty_pages);
+	EXPECT_EQ(2, ctl(_metadata, "dirty 1-2-3"));
 }
 
 /* watch: the events of a fault in another process, as JSON. */
-TEST(vmmapctl_watch)
+TEST_F(vmmap, vmmapctl_watch)
 {
 	size_t ps = vt_page();
-	int fd = vt_open(O_RDWR), fd2;
+	int fd = vt_open(_metadata, O_RDWR), fd2;
 	unsigned char *p;
 	char want[32];
 	pid_t pid;
 
 	if (access("/sys/kernel/tracing/events/vmmap/enable", W_OK))
-		SKIP("no tracefs with vmmap events");
-	vt_fresh(64 * ps);
-	p = vt_map(NULL, 64 * ps, RW, MAP_SHARED, fd, 0);
+		SKIP(return, "no tracefs with vmmap events");
+	vt_fresh(_metadata, 64 * ps);
+	p = vt_map(_metadata, NULL, 64 * ps, RW, MAP_SHARED, fd, 0);
 	/* trace_pipe starts with what is buffered: earlier tests' events */
 	fd2 = open("/sys/kernel/tracing/trace", O_WRONLY | O_TRUNC);
 	ASSERT_GE(fd2, 0);
 	close(fd2);
-	pid = vt_fork();
+	pid = vt_fork(_metadata);
 	if (pid == 0) {
 		/* a first write to a new page every 200 ms, until killed */
 		for (size_t i = 0; i < 64; i++) {
 			usleep(200 * 1000);
 			vt_poke(p + i * ps, 1);
 		}
-		vt_child_exit();
+		vt_child_exit(_metadata);
 	}
 	/* the fork's vma_open, then the child's fault and page_mkwrite */
-	ASSERT_EQ(ctl("--json watch -n 3"), 0);
+	ASSERT_EQ(0, ctl(_metadata, "--json watch -n 3"));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	LOG("%s", out);
+	TH_LOG("%s", out);
 	EXPECT_TRUE(strstr(out, "\"event\":\"vmmap_fault\"") != NULL);
 	EXPECT_TRUE(strstr(out, "\"event\":\"vmmap_page_mkwrite\"") != NULL);
 	snprintf(want, sizeof(want), "\"pid\":%d,", (int)pid);
 	EXPECT_TRUE(strstr(out, want) != NULL);
-	vt_unmap(p, 64 * ps);
+	vt_unmap(_metadata, p, 64 * ps);
 }
+
+TEST_HARNESS_MAIN
