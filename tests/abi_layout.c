@@ -8,7 +8,7 @@
  * them out exactly as x86_64 and arm64 do, and the _IOR/_IOW/_IOWR numbers
  * (which encode the size) are the same; no compat_ioctl translation is
  * needed. These assertions pin the layout of ABI version 2 (its structs
- * are the VER0 sizes); they are compiled into vmmap-tests32 too
+ * are the VER0 sizes); they are compiled for the 32-bit programs too
  * (make CC32=...), which then runs every test as a 32-bit process on the
  * 64-bit kernel.
  */

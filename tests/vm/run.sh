@@ -18,7 +18,7 @@
 #   --root: copy the tree DIR into the guest's / (e.g. a dynamically linked
 #   program in bin/ with its loader and libraries at their absolute paths)
 #   GUEST_COMMAND runs in /tmp of the guest with the project's binaries
-#   (userspace/, tests/) in PATH, e.g. vmmap-tests or vmmap-demo.
+#   (userspace/, tests/) in PATH, e.g. vmmap-check or vmmap-demo.
 # A kernel that crashes before the guest's /init runs, or has not run it
 # $VMMAP_BOOT_LIMIT s (default 300) after qemu started (vmmap not loaded
 # yet; lib.sh's vm_boot_failed), is booted again, up to

@@ -3,7 +3,8 @@
 # vm_check_log fails a console log for, and after which failures vm_boot_failed
 # lets run.sh boot again (only a kernel that crashed or hung before the
 # guest's /init ran, with nothing of vmmap loaded); which Debian archive
-# vm_mirror takes from apt sources (fixtures, then the host's own). With --vm, also two real
+# vm_mirror takes from apt sources (fixtures, then the host's own); how check.sh
+# counts a KTAP stream. With --vm, also two real
 # runs of run.sh: a kernel that cannot start /init (rdinit=/nonexistent) and
 # a boot limit too short to reach /init; each is booted twice, then FAILs.
 #
@@ -190,6 +191,31 @@ t "VMMAP_MIRROR overrides the sources" \
 	eval "VMMAP_MIRROR=http://over.example/d/ vm_mirror '$tmp/line' | grep -x -q http://over.example/d"
 VM_APT_LISTS=/var/lib/apt/lists
 t "the host's apt sources name a Debian archive" host_mirror
+
+# check.sh's count of vmmap-check's KTAP stream (its function, taken as is).
+eval "$(sed -n '/^check_count_tap() {/,/^}/p' "$VM_DIR/check.sh")"
+ktap='TAP version 13
+1..3
+# selftests: vmmap: vmmap-test-a
+# ok 1 vmmap.one
+# ok 2 vmmap.two # SKIP no THP
+ok 1 selftests: vmmap: vmmap-test-a
+# selftests: vmmap: vmmap-test-b
+# not ok 1 kernel.three
+# ok 2 kernel.four
+not ok 2 selftests: vmmap: vmmap-test-b # exit=1
+# selftests: vmmap: vmmap-test-c
+# ok 1 vmmap.five
+not ok 3 selftests: vmmap: vmmap-test-c # TIMEOUT 900 seconds'
+# count TEXT WANT - check_count_tap of TEXT as a console log is WANT.
+count() {
+	printf '%s\n' "$1" >"$tmp/ktap"
+	got=$(check_count_tap "$tmp/ktap" k 2>&1)
+	[[ $got == "$2" ]] || { echo "got '$got', want '$2'"; return 1; }
+}
+t "KTAP: tests nested under programs, skips, a failed test" count "$ktap" "3 2 1"
+t "KTAP: a program that never reported is a failure" \
+	count "$(printf '%s\n' "$ktap" | sed '1,2s/^1\.\.3$/1..4/')" $'check.sh: k: plan 1..4 but 3 programs reported\n3 3 1'
 
 # run_twice KERNEL WHY RUN.SH-ARGS... - a run.sh that cannot reach /init:
 # it must boot twice, keep the first log, and fail for WHY.
