@@ -34,10 +34,9 @@
 
 struct fz_call {
 	uint64_t a[FZ_NARGS];	/* the arguments, as logged */
-	long ret;		/* what run() got back */
-	int err;		/* errno after run() */
-	int sig;		/* the signal an access raised */
-	uint64_t x[2];		/* more of what run() saw, for check() */
+	long ret;		/* what run() got back, */
+	int err, sig;		/* errno, the signal an access raised */
+	uint64_t x[2];		/* and more of what it saw, for check() */
 };
 
 struct fz_op {
@@ -52,8 +51,7 @@ struct fz_op {
 extern const struct fz_op fz_io_ops[], fz_map_ops[], fz_ctl_ops[], fz_huge_ops[];
 
 struct fz_fd {
-	int fd;
-	int acc;		/* O_RDONLY, O_WRONLY, O_RDWR */
+	int fd, acc;		/* acc: O_RDONLY, O_WRONLY, O_RDWR */
 	bool path;		/* O_PATH */
 	int64_t pos;		/* the file position, as modelled */
 };
@@ -102,14 +100,13 @@ bool fz_allowed(const struct fz_call *c, const int *allowed);
 bool fz_exact(const struct fz_call *c, int want);
 
 /* model.c */
-void fz_model_init(uint64_t size);
 void fz_model_resize(uint64_t n);	/* after a successful resize */
 void fz_model_store(uint64_t off, const void *src, uint64_t len);
 void fz_model_clean(uint64_t from, uint64_t to);
 bool fz_past_end_ok(uint64_t off, uint8_t v);
 void fz_resync(uint64_t off, uint64_t len);
 uint64_t fz_resident(void);
-int fz_resize(uint64_t n);
+#define fz_resize(n)	vmmap_resize(fz_dev, (n))
 /* Addresses in the log: arena, devbuf or scratch relative, else absolute. */
 uint64_t fz_addr_enc(const void *p);
 char *fz_addr_dec(uint64_t v);

@@ -21,7 +21,7 @@
 #include "fuzz.h"
 #include "../splitmix.h"
 
-static uint8_t pbuf[1 << 16], pexp[1 << 16];
+static uint8_t pbuf[FZ_CAP], pexp[1 << 16];
 static char *m;
 static int pfd[2];
 static uint64_t written;
@@ -94,37 +94,29 @@ static void huge_check(struct fz_call *c)
 		if (c->ret)
 			return;
 	}
-	for (uint64_t o = 0; o < cut; o += sizeof(pbuf)) {
-		uint64_t n = fz_min(sizeof(pbuf), cut - o);
-
-		if (pread(fz_dev, pbuf, n, (off_t)o) != (ssize_t)n) {
-			fz_fail("pread at %#" PRIx64 ": %s", o, fz_ename(errno));
-			break;
-		}
-		if (memcmp(pbuf, fz.shadow + o, n)) {
-			for (k = 0; pbuf[k] == fz.shadow[o + k]; k++)
-				;
-			fz_fail("object offset %#" PRIx64 " reads %#x (pread), expected "
-				"%#x: data below the new end %#" PRIx64 " lost", o + k,
-				pbuf[k], fz.shadow[o + k], cut);
-			fz_resync(0, cut);
-			break;
-		}
+	if (pread(fz_dev, pbuf, cut, 0) != (ssize_t)cut) {
+		fz_fail("pread of %#" PRIx64 " bytes: %s", cut, fz_ename(errno));
+	} else if (memcmp(pbuf, fz.shadow, cut)) {
+		for (k = 0; pbuf[k] == fz.shadow[k]; k++)
+			;
+		fz_fail("object offset %#" PRIx64 " reads %#x (pread), expected %#x: data below "
+			"the new end %#" PRIx64 " lost", k, pbuf[k], fz.shadow[k], cut);
+		fz_resync(0, cut);
 	}
 	for (uint64_t o = 0; o < cut; o += 1 + o % fz_ps) {
 		sig = fz_probe(m + o, false, &v);
 		if (sig || v != fz.shadow[o]) {
-			fz_fail("offset %#" PRIx64 " gave %s %#x through the mapping, "
-				"expected %#x (below the new end %#" PRIx64 ")", o,
-				sig ? "a signal" : "data", v, fz.shadow[o], cut);
+			fz_fail("offset %#" PRIx64 " gave %s %#x through the mapping, expected %#x "
+				"(below the new end %#" PRIx64 ")", o, sig ? "a signal" : "data", v,
+				fz.shadow[o], cut);
 			break;
 		}
 	}
 	res = fz_resident();
 	if (res < written || res > fz.kept_end / fz_ps)
-		fz_fail("resident_pages %" PRIu64 " after the shrink to %#" PRIx64
-			", %" PRIu64 " pages below it written (at most %" PRIu64 ")",
-			res, cut, written, fz.kept_end / fz_ps);
+		fz_fail("resident_pages %" PRIu64 " after the shrink to %#" PRIx64 ", %" PRIu64
+			" pages below it written (at most %" PRIu64 ")", res, cut, written,
+			fz.kept_end / fz_ps);
 	sig = fz_probe(m + cut, false, &v);
 	if (sig != SIGBUS && !(!sig && fz_past_end_ok(cut, v)))
 		fz_fail("the new end %#" PRIx64 " gave %s %#x, expected SIGBUS", cut,
@@ -135,8 +127,7 @@ static void huge_check(struct fz_call *c)
 	if (read(pfd[0], pbuf, fz_ps) != (ssize_t)fz_ps)
 		fz_fail("read from the pipe: %s", fz_ename(errno));
 	else if (memcmp(pbuf, pexp, fz_ps))
-		fz_fail("the pipe's page %" PRIu64 " differs from what it held",
-			c->a[1]);
+		fz_fail("the pipe's page %" PRIu64 " differs from what it held", c->a[1]);
 	close(pfd[0]);
 	close(pfd[1]);
 	munmap(m, fz_pmd + fz_ps);

@@ -1,27 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmmap-fuzz: a seeded, single-threaded fuzzer of /dev/vmmap in fsx's shape.
- *
- *   vmmap-fuzz [-n CALLS] [-s SEED] [-b BATCH] [-l LOG] [-r LOG] [-R]
- *
- * Each call draws an op of the table (fuzz.h; a file per family: io.c
- * read/write/lseek/fsync, map.c mmap/munmap/mremap/mprotect/madvise/msync and
- * loads/stores, ctl.c ioctls and resizes, huge.c the shrink in a huge page of
- * issue 14) by weight, draws its arguments, logs, runs and checks it; every
- * BATCH calls and at the end, op "check" runs model.c's consistency check.
- * The oracle is a model of the object. Errnos are exact only where the driver
- * decides (its ioctls and resize, read/write against the size, ENOSPC, lseek,
- * fsync, SIGBUS past the end, get_unmapped_area's placement, a plain mmap
- * succeeding); elsewhere a call may succeed or fail with an errno of a set
- * allowed for it. No call maps anonymous memory.
- *
- * The op log: each op is a line "op INDEX NAME ARG..." (hex). -l LOG writes
- * all of them to LOG, else the last 32 go to stderr at the first failure; -r
- * LOG runs the ops of LOG again (other lines are skipped: a console log will
- * do). A seed makes the same calls at the same addresses (ASLR is switched
- * off unless -R).
- * Output: "fuzz: N calls, seed S, F failures", and each failure's op, what
- * was expected and a command that reproduces it.
+ * vmmap-fuzz [-n CALLS] [-s SEED] [-b BATCH] [-l LOG] [-r LOG] [-R]: a seeded,
+ * single-threaded fuzzer of /dev/vmmap in fsx's shape. Each call draws an op
+ * of the table (fuzz.h; a file per family: io.c read/write/lseek, map.c
+ * mmap/munmap/mprotect/madvise/msync and loads/stores, ctl.c ioctls and
+ * resizes, huge.c the shrink in a huge page of issue 14) by weight, draws its
+ * arguments, logs, runs and checks it; every BATCH calls and at the end
+ * model.c's consistency check runs. The oracle is a model of the
+ * object; errnos are exact only where the driver decides, elsewhere a call may
+ * succeed or fail with an errno of a set allowed for it. No call maps
+ * anonymous memory. Each op is logged as "op INDEX NAME ARG..." (hex): all to
+ * LOG with -l, else the last 32 to stderr at the first failure; -r LOG runs
+ * the ops of LOG again (other lines are skipped: a console log will do). A
+ * seed makes the same calls at the same addresses (no ASLR unless -R).
+ * Output: "fuzz: N calls, seed S, F failures", each failure with its op.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,7 +42,7 @@ struct fz_fd fz_fds[FZ_NFDS] = { { .acc = O_RDWR }, { .acc = O_RDONLY }, { .acc 
 				 { .path = true } };
 char *fz_arena, *fz_scratch, *fz_ro, *fz_none, *fz_devbuf;
 
-static uint64_t seed = 1, ncalls = 100000, batch = 1000, rng, idx, failures, counts[MAX_OPS];
+static uint64_t seed = 1, ncalls = 100000, batch = 1000, rng, idx, failures, checks, counts[MAX_OPS];
 static const struct fz_op *ops[MAX_OPS];
 static int nops;
 static char ring[RING][256];
@@ -68,7 +60,7 @@ uint64_t fz_below(uint64_t n)
 
 bool fz_chance(unsigned int pct)
 {
-	return fz_below(100) < pct;
+	return splitmix_below(&rng, 100) < pct;
 }
 
 /* Unbuffered: what was printed survives a crash of the guest. */
@@ -101,13 +93,13 @@ void fz_fail(const char *fmt, ...)
 
 void fz_die(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 
+	fz_out("fuzz: setup error at call %" PRIu64 ": ", idx);
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vdprintf(1, fmt, ap);
 	va_end(ap);
-	fz_out("fuzz: setup error at call %" PRIu64 ": %s\n", idx, buf);
+	fz_out("\n");
 	exit(2);
 }
 
@@ -119,18 +111,12 @@ static void report(const struct fz_call *c, const char *want)
 
 bool fz_allowed(const struct fz_call *c, const int *allowed)
 {
-	char want[256] = "success";
-	size_t n = strlen(want);
-
-	if (c->ret >= 0)
-		return true;
-	for (const int *e = allowed; *e; e++) {
+	for (const int *e = allowed; c->ret < 0 && *e; e++)
 		if (*e == c->err)
 			return false;
-		n += snprintf(want + n, sizeof(want) - n, " or %s", fz_ename(*e));
-	}
-	report(c, want);
-	return false;
+	if (c->ret < 0)
+		report(c, "success or an errno of the set allowed for the call");
+	return c->ret >= 0;
 }
 
 bool fz_exact(const struct fz_call *c, int want)
@@ -141,36 +127,22 @@ bool fz_exact(const struct fz_call *c, int want)
 	return false;
 }
 
-/* a0 deep, a1 probe stride, a2 size after a deep check */
-static void check_pick(struct fz_call *c)
+/* Every BATCH calls, after the last, at the same points in a replay. */
+static void check(bool last)
 {
-	c->a[0] = (idx + 1) % (10 * batch) == 0 || idx + 1 == ncalls;
-	c->a[1] = 1 + fz_below(2 * fz_ps);
-	c->a[2] = fz_ps * fz_below(FZ_CAP / fz_ps / 4);
+	if ((idx + 1) % batch && !last)
+		return;
+	checks++;
+	fz_consistency(last || (idx + 1) % (10 * batch) == 0, 1 + idx % (2 * fz_ps),
+		       fz_ps * (idx % (FZ_CAP / fz_ps / 4)));
 }
-
-static void check_run(struct fz_call *c)
-{
-	fz_consistency(c->a[0], c->a[1] ? c->a[1] : 1, c->a[2] % FZ_CAP);
-}
-
-static void check_check(struct fz_call *c)
-{
-	(void)c;	/* check_run() judged it */
-}
-
-static const struct fz_op check_op[] = {
-	{ "check", 0, check_pick, check_run, check_check },
-	{ NULL },
-};
 
 static const struct fz_op *draw_op(void)
 {
-	static unsigned int total;
-	unsigned int x;
+	unsigned int x, total = 0;
 	int i;
 
-	for (i = 0; !total && i < nops; i++)
+	for (i = 0; i < nops; i++)
 		total += ops[i]->weight;
 	for (;;) {
 		for (x = fz_below(total), i = 0; x >= ops[i]->weight; i++)
@@ -225,34 +197,25 @@ static void replay(const char *path)
 				break;
 		}
 		do_op(ops[i], &c);
+		check(false);
 	}
 	fclose(f);
+	check(true);
 	idx++;
 }
 
-static char *reserve(size_t len)
-{
-	char *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-	if (p == MAP_FAILED)
-		fz_die("mmap: %s", strerror(errno));
-	return p;
-}
-
 /*
- * Our buffers, each followed by a PROT_NONE page so that a copy running off
- * its end faults there: guard scratch guard ro guard none guard devbuf guard,
- * devbuf a shared mapping of the object's first pages; the arena, PMD-aligned
- * between guards. Returns the object's size, to be restored at the end.
+ * Buffers between PROT_NONE guards (a copy running off one faults there):
+ * scratch, ro, none, devbuf (a shared mapping of the object's first pages),
+ * the arena (PMD-aligned). Returns the object's size, restored at the end.
  */
 static uint64_t setup(void)
 {
-	const struct fz_op *const fams[] = { fz_ctl_ops, fz_io_ops, fz_map_ops, fz_huge_ops,
-					     check_op };
+	const struct fz_op *const fams[] = { fz_ctl_ops, fz_io_ops, fz_map_ops, fz_huge_ops };
 	struct vmmap_info in;
 	char *r;
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 4; i++)
 		for (const struct fz_op *t = fams[i]; t->name && nops < MAX_OPS; t++)
 			ops[nops++] = t;
 	fz_ps = sysconf(_SC_PAGESIZE);
@@ -268,19 +231,22 @@ static uint64_t setup(void)
 	fz_may_map_eof = !vmmap_kernel_guards_eof();
 	if (fz_resize(0) || fz_resize(FZ_CAP / 4))
 		fz_die("resize: %s", strerror(errno));
-	fz_model_init(FZ_CAP / 4);
-	r = reserve(FZ_SCRATCH + FZ_DEVBUF_PAGES * fz_ps + 8 * fz_ps);
+	fz.shadow = calloc(1, FZ_CAP);
+	fz.dirty = calloc(1, FZ_CAP / fz_ps);
+	fz.size = fz.kept_end = FZ_CAP / 4;
+	r = mmap(NULL, FZ_SCRATCH + FZ_ARENA + (FZ_DEVBUF_PAGES + 40) * fz_ps + fz_pmd, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	fz_scratch = r + fz_ps;
 	fz_ro = fz_scratch + FZ_SCRATCH + fz_ps;
 	fz_none = fz_ro + 2 * fz_ps;
 	fz_devbuf = fz_none + 2 * fz_ps;
-	if (mprotect(fz_scratch, FZ_SCRATCH, PROT_READ | PROT_WRITE) ||
+	fz_arena = (char *)(((uintptr_t)fz_devbuf + (FZ_DEVBUF_PAGES + 16) * fz_ps + fz_pmd - 1) &
+			    ~(uintptr_t)(fz_pmd - 1));
+	if (r == MAP_FAILED || mprotect(fz_scratch, FZ_SCRATCH, PROT_READ | PROT_WRITE) ||
 	    mprotect(fz_ro, fz_ps, PROT_READ) ||
 	    mmap(fz_devbuf, FZ_DEVBUF_PAGES * fz_ps, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_FIXED, fz_dev, 0) != fz_devbuf)
 		fz_die("buffers: %s", strerror(errno));
-	r = reserve(FZ_ARENA + 32 * fz_ps + fz_pmd);
-	fz_arena = (char *)(((uintptr_t)r + 16 * fz_ps + fz_pmd - 1) & ~(uintptr_t)(fz_pmd - 1));
 	for (int i = 0; i < FZ_NFDS; i++) {
 		fz_fds[i].fd = open(VMMAP_DEV, (fz_fds[i].path ? O_PATH : fz_fds[i].acc) | O_CLOEXEC);
 		if (fz_fds[i].fd < 0)
@@ -290,22 +256,16 @@ static uint64_t setup(void)
 	return in.object_size;
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: vmmap-fuzz [-n CALLS (100000)] [-s SEED (1)] [-b BATCH (1000)] "
-		"[-l LOG] [-r LOG] [-R]\n");
-	exit(2);
-}
-
 static uint64_t num(const char *s)
 {
 	char *end;
-	unsigned long long v;
+	uint64_t v = strtoull(s, &end, 0);
 
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || end == s)
-		usage();
+	if (*end || end == s) {
+		fprintf(stderr, "usage: vmmap-fuzz [-n CALLS (100000)] [-s SEED (1)] [-b BATCH "
+			"(1000)] [-l LOG] [-r LOG] [-R]\n");
+		exit(2);
+	}
 	return v;
 }
 
@@ -313,7 +273,7 @@ int main(int argc, char **argv)
 {
 	const char *replay_path = NULL;
 	struct timespec t0, t1;
-	bool keep_aslr = false;
+	bool aslr = false;
 	uint64_t orig_size;
 	char line[512];
 	int c, n = 0;
@@ -323,15 +283,14 @@ int main(int argc, char **argv)
 		case 'n': ncalls = num(optarg); break;
 		case 's': seed = num(optarg); break;
 		case 'b': batch = num(optarg); break;
-		case 'l': logf = fopen(optarg, "w"); if (!logf) usage(); break;
+		case 'l': logf = fopen(optarg, "w"); num(logf ? "0" : ""); break;
 		case 'r': replay_path = optarg; break;
-		case 'R': keep_aslr = true; break;
-		default: usage();
+		case 'R': aslr = true; break;
+		default: num("");
 		}
 	}
-	if (optind != argc || !batch)
-		usage();
-	if (!keep_aslr && !(personality(0xffffffff) & ADDR_NO_RANDOMIZE)) {
+	num(optind != argc || !batch ? "" : "0");
+	if (!aslr && !(personality(0xffffffff) & ADDR_NO_RANDOMIZE)) {
 		personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE);
 		execv("/proc/self/exe", argv);	/* if that fails, carry on randomised */
 	}
@@ -342,24 +301,22 @@ int main(int argc, char **argv)
 	       ncalls, seed, batch, fz_ps, replay_path ? ", replaying" : "");
 	if (replay_path)
 		replay(replay_path);
-	for (idx = 0; !replay_path && idx < ncalls; idx++) {
-		struct fz_call cl = { 0 }, ck = { 0 };
-		const struct fz_op *op = draw_op();
+	else
+		for (idx = 0; idx < ncalls; idx++) {
+			struct fz_call cl = { 0 };
+			const struct fz_op *op = draw_op();
 
-		op->pick(&cl);
-		do_op(op, &cl);
-		if ((idx + 1) % batch == 0 || idx + 1 == ncalls) {
-			check_pick(&ck);
-			do_op(check_op, &ck);
+			op->pick(&cl);
+			do_op(op, &cl);
+			check(idx + 1 == ncalls);
 		}
-	}
 	if (fz_resize(orig_size))
 		fz_die("resize back to %" PRIu64 ": %s", orig_size, strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	for (int i = 0; i < nops - 1; i++)	/* "ioctl" first: ci.sh reads this line */
+	for (int i = 0; i < nops; i++)	/* "ioctl" first: ci.sh reads this line */
 		n += snprintf(line + n, sizeof(line) - n, "%s %" PRIu64 " ", ops[i]->name, counts[i]);
 	fz_out("fuzz: %s(huge page %" PRIu64 ", kept whole %" PRIu64 "); %" PRIu64
-	       " consistency checks; %.1f s\n", line, fz_huge_got, fz_huge_kept, counts[nops - 1],
+	       " consistency checks; %.1f s\n", line, fz_huge_got, fz_huge_kept, checks,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	fz_out("fuzz: %" PRIu64 " calls, seed %" PRIu64 ", %" PRIu64 " failures\n", idx, seed,
 	       failures);

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap, munmap, mremap, mprotect, madvise, msync of the device (never of
- * anonymous memory), and loads and stores through whatever is mapped.
- *
- * The driver decides where a mapping goes (its get_unmapped_area honours a
- * free hint and aligns a mapping of a PMD or more to its offset modulo the
- * PMD size), that a plain mapping succeeds, what an access sees (the object's
- * bytes below its size, SIGBUS at or past it; inside a huge page a shrink
- * kept whole, before 6.18, possibly its zeroed tail) and that msync(MS_SYNC)
- * cleans. The rest is the mm's: success or an errno of the allowed set. The
+ * mmap of the device (never anonymous memory), munmap, mprotect, madvise,
+ * msync, and loads and stores through whatever is mapped. The driver decides
+ * where a mapping goes (get_unmapped_area honours a free hint and aligns a
+ * mapping of a PMD or more to its offset modulo the PMD), that a plain mmap
+ * succeeds, what an access sees (the model's bytes below the size, SIGBUS at
+ * or past it, or a kept huge page's zeroed tail before 6.18) and that
+ * MS_SYNC cleans. The rest is the mm's: success or an errno of the set. The
  * address space is read back from /proc/self/maps after each call.
  */
 #define _GNU_SOURCE
@@ -45,18 +43,13 @@ static char *pick_addr(void)
 
 static uint64_t pick_len(char *a)
 {
-	uint64_t room = fz_arena + FZ_ARENA - a;
+	uint64_t room = fz_arena + FZ_ARENA - a, i = fz_below(9);
 	struct fz_vma *v = fz_find_vma((uintptr_t)a);
+	const uint64_t l[] = { 0, 1 + fz_below(fz_ps), fz_ps * (1 + fz_below(fz_min(room / fz_ps, 16))),
+		v && v->end <= (uintptr_t)fz_arena + FZ_ARENA ? v->end - (uintptr_t)a : fz_ps,
+		1 + fz_below(room), room, (uint64_t)-1 - fz_below(2 * fz_ps) - (uintptr_t)a / 2 };
 
-	switch (fz_below(9)) {
-	case 0: return 0;
-	case 1: return 1 + fz_below(fz_ps);
-	case 2: case 3: case 4: return fz_ps * (1 + fz_below(fz_min(room / fz_ps, 16)));
-	case 5: return v && v->end <= (uintptr_t)fz_arena + FZ_ARENA ? v->end - (uintptr_t)a : fz_ps;
-	case 6: return 1 + fz_below(room);
-	case 7: return room;
-	default: return (uint64_t)-1 - fz_below(2 * fz_ps) - (uintptr_t)a / 2;
-	}
+	return l[i < 2 ? i : i < 5 ? 2 : i - 2];
 }
 
 /* a0 address, a1 length, a2 prot, a3 flags, a4 fd slot, a5 offset */
@@ -97,12 +90,10 @@ static void mmap_pick(struct fz_call *c)
 
 static void mmap_run(struct fz_call *c)
 {
-	char *p = (char *)syscall(SYS_mmap, c->a[0] ? fz_addr_dec(c->a[0]) : NULL, c->a[1],
-				  c->a[2], c->a[3], fz_fdnum((int)c->a[4]), c->a[5]);
-
+	c->x[0] = syscall(SYS_mmap, c->a[0] ? fz_addr_dec(c->a[0]) : NULL, c->a[1], c->a[2],
+			  c->a[3], fz_fdnum((int)c->a[4]), c->a[5]);
 	c->err = errno;
-	c->ret = p == MAP_FAILED ? -1 : 0;
-	c->x[0] = (uintptr_t)p;
+	c->ret = (void *)c->x[0] == MAP_FAILED ? -1 : 0;
 }
 
 /*
@@ -179,47 +170,6 @@ static void range_check(struct fz_call *c)
 	fz_refresh_maps();
 }
 
-/* a0 address, a1 old length, a2 new length, a3 flags, a4 new address */
-static void mremap_pick(struct fz_call *c)
-{
-	char *a = pick_addr(), *na = NULL;
-	uint64_t old = fz_min(fz_chance(10) ? 0 : pick_len(a), fz_arena + FZ_ARENA - a);
-	const uint64_t lens[] = { 0, old, old / 2, old + fz_ps * (1 + fz_below(16)),
-				  1ULL << (20 + fz_below(28)), 1 + fz_below(4 * fz_pmd) };
-	uint64_t nl = lens[fz_below(6)], fl = 0;
-
-	fl |= fz_chance(60) ? MREMAP_MAYMOVE : 0;
-	fl |= fz_chance(20) ? MREMAP_FIXED : 0;
-	fl |= fz_chance(10) ? MREMAP_DONTUNMAP : 0;
-	fl |= fz_chance(3) ? 1ULL << (3 + fz_below(29)) : 0;
-	if (fl & MREMAP_FIXED) {
-		na = pick_addr();
-		nl = fz_min(nl, fz_arena + FZ_ARENA - na);
-	}
-	c->a[0] = fz_addr_enc(a);
-	c->a[1] = old;
-	c->a[2] = nl;
-	c->a[3] = fl;
-	c->a[4] = na ? fz_addr_enc(na) : 0;
-}
-
-static void mremap_run(struct fz_call *c)
-{
-	char *p = mremap(fz_addr_dec(c->a[0]), c->a[1], c->a[2], (int)c->a[3],
-			 c->a[4] ? fz_addr_dec(c->a[4]) : NULL);
-
-	c->err = errno;
-	c->ret = p == MAP_FAILED ? -1 : 0;
-	if (!c->ret)
-		drop_foreign(p, fz_page_up(c->a[2]));
-}
-
-static void mremap_check(struct fz_call *c)
-{
-	fz_allowed(c, mm_errs);
-	fz_refresh_maps();
-}
-
 /* a0 address, a1 store, a2 value */
 static void touch_pick(struct fz_call *c)
 {
@@ -282,7 +232,6 @@ static void touch_check(struct fz_call *c)
 const struct fz_op fz_map_ops[] = {
 	{ "mmap", 24, mmap_pick, mmap_run, mmap_check },
 	{ "range", 42, range_pick, range_run, range_check },	/* munmap ... msync */
-	{ "mremap", 10, mremap_pick, mremap_run, mremap_check },
 	{ "touch", 32, touch_pick, touch_run, touch_check },
 	{ NULL },
 };

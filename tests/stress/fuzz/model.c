@@ -21,15 +21,6 @@ static struct fz_vma vmas[8192];
 struct fz_vma *fz_vmas = vmas;
 int fz_nvmas, fz_dev_vmas;
 
-void fz_model_init(uint64_t size)
-{
-	fz.shadow = calloc(1, FZ_CAP);
-	fz.dirty = calloc(1, FZ_CAP / fz_ps);
-	fz.size = fz.kept_end = size;
-	if (!fz.shadow || !fz.dirty)
-		fz_die("model: %s", strerror(errno));
-}
-
 uint64_t fz_resident(void)
 {
 	struct vmmap_info in;
@@ -37,11 +28,6 @@ uint64_t fz_resident(void)
 	if (vmmap_get_info(fz_dev, &in))
 		fz_die("GET_INFO: %s", strerror(errno));
 	return in.resident_pages;
-}
-
-int fz_resize(uint64_t n)
-{
-	return vmmap_resize(fz_dev, n);
 }
 
 /*
@@ -168,12 +154,12 @@ char *fz_pick_arena_addr(void)
 
 int fz_fdnum(int slot)
 {
-	return slot < 0 || slot >= FZ_NFDS ? 987 : fz_fds[slot].fd < 0 ? 988 : fz_fds[slot].fd;
+	return slot < 0 || slot >= FZ_NFDS ? 987 : fz_fds[slot].fd;
 }
 
 bool fz_fd_can(int slot, int acc)
 {
-	return slot >= 0 && slot < FZ_NFDS && fz_fds[slot].fd >= 0 && !fz_fds[slot].path &&
+	return slot >= 0 && slot < FZ_NFDS && !fz_fds[slot].path &&
 	       (acc < 0 || fz_fds[slot].acc == O_RDWR || fz_fds[slot].acc == acc);
 }
 
@@ -186,10 +172,9 @@ void fz_refresh_maps(void)
 	unsigned long s, e;
 	ssize_t n = 0, r;
 
-	while (fd >= 0 && n < (ssize_t)sizeof(buf) - 1 &&
-	       (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+	while ((r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
 		n += r;
-	if (fd < 0 || close(fd))
+	if (r < 0 || close(fd))
 		fz_die("/proc/self/maps: %s", strerror(errno));
 	buf[n] = 0;
 	fz_nvmas = fz_dev_vmas = 0;
@@ -236,7 +221,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	_exit(1);
 }
 
-/* Load or store one byte; returns the signal that raised, or 0. */
+/* Loads or stores a byte; returns the signal that raised, or 0. */
 int fz_probe(void *p, bool wr, uint8_t *val)
 {
 	static struct sigaction sa = { .sa_sigaction = on_fault,
@@ -272,8 +257,7 @@ void fz_check_dirty(uint64_t start, uint64_t walk_end, const struct vmmap_range 
 	for (uint32_t k = 0; k < n; k++)
 		if (r[k].start >= r[k].end || r[k].end > fz.size || r[k].start % fz_ps ||
 		    r[k].end % fz_ps || (k && r[k].start <= r[k - 1].end))
-			fz_fail("DIRTY: range %u is %#" PRIx64 "-%#" PRIx64, k,
-				(uint64_t)r[k].start, (uint64_t)r[k].end);
+			fz_fail("DIRTY: range %u is %#llx-%#llx", k, r[k].start, r[k].end);
 	for (uint64_t o = start & ~(uint64_t)(fz_ps - 1); o < fz_min(walk_end, FZ_CAP); o += fz_ps) {
 		while (i < n && r[i].end <= o)
 			i++;
@@ -292,8 +276,8 @@ void fz_check_dirty(uint64_t start, uint64_t walk_end, const struct vmmap_range 
  * in /proc/self/maps; pages_allocated - pages_freed == resident_pages; DIRTY
  * reports each page written since it was cleaned; read(2) and a fresh mapping
  * (every @stride bytes) return the model's bytes, and the byte at the size
- * raises SIGBUS. @deep: fsync leaves no dirty page, a resize to 0 no resident
- * one; then the size becomes @new_size.
+ * raises SIGBUS; fsync leaves no dirty page. @deep: a resize to 0 leaves no
+ * resident page; then the size becomes @new_size.
  */
 void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 {
@@ -309,6 +293,8 @@ void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 	fz_refresh_maps();
 	if (!buf || vmmap_get_info(fz_dev, &in) || vmmap_read_counters(&st))
 		fz_die("GET_INFO/counters: %s", strerror(errno));
+	for (int i = 0; i < FZ_NFDS; i++)	/* the file positions back to 0 now and then */
+		fz_fds[i].pos = !fz_fds[i].path ? lseek(fz_fds[i].fd, 0, SEEK_SET) : fz_fds[i].pos;
 	if (in.object_size != S || (uint64_t)lseek(fz_dev, 0, SEEK_END) != S)
 		fz_fail("object_size %" PRIu64 " or lseek(SEEK_END) differ from the model's %"
 			PRIu64, (uint64_t)in.object_size, S);
@@ -350,10 +336,10 @@ void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 		fz_fail("fresh mapping: offset %#" PRIx64 " (the size) gave %s, expected SIGBUS",
 			S, sig ? "SIGSEGV" : "data");
 	munmap(m, S + fz_ps);
+	if (fsync(fz_dev) || vmmap_get_info(fz_dev, &in) || in.dirty_pages)
+		fz_fail("dirty_pages %" PRIu64 " after fsync", (uint64_t)in.dirty_pages);
+	fz_model_clean(0, FZ_CAP);
 	if (deep) {
-		if (fsync(fz_dev) || vmmap_get_info(fz_dev, &in) || in.dirty_pages)
-			fz_fail("dirty_pages %" PRIu64 " after fsync", (uint64_t)in.dirty_pages);
-		fz_model_clean(0, FZ_CAP);
 		if (fz_resize(0) || vmmap_get_info(fz_dev, &in) || in.resident_pages ||
 		    in.dirty_pages || in.object_size)
 			fz_fail("after a resize to 0: size %" PRIu64 ", resident %" PRIu64 ", dirty %"
