@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmmap-fuzz: the op table, the model of the object, what the op families
- * share. An op is a row of the table: @pick draws its FZ_NARGS arguments from
- * the seeded generator and the model, @run makes the call and keeps what came
- * back, @check judges it and updates the model. @run and @check use only the
- * arguments, the model and the process's state, never the generator: the op
- * log prints the arguments, and a replay runs them again as they were.
+ * vmmap-fuzz: the op table, the model, what the op families share. An op's
+ * @pick draws its arguments from the seeded generator and the model, @run
+ * makes the call, @check judges it and updates the model; @run and @check
+ * use only the arguments, the model and the process's state, so that a
+ * replay of the logged arguments makes the same calls.
  */
 #ifndef VMMAP_FUZZ_H
 #define VMMAP_FUZZ_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/types.h>
 
 #include "libvmmap.h"
@@ -41,7 +40,7 @@ struct fz_call {
 
 struct fz_op {
 	const char *name;
-	unsigned int weight;	/* 0: never drawn */
+	unsigned int weight;
 	void (*pick)(struct fz_call *c);
 	void (*run)(struct fz_call *c);
 	void (*check)(struct fz_call *c);
@@ -64,30 +63,27 @@ struct fz_vma {			/* a VMA of this process, from /proc/self/maps */
 };
 
 /*
- * The model: the object's size and bytes (below FZ_CAP), the pages written
- * since they were last cleaned (a lower bound of the dirty set: each page
- * marked must be reported dirty), and kept_end, the end of a huge page a
- * shrink kept whole (else the size): resident_pages may count pages up to it,
- * and a kernel before 6.18 may map its zeroed tail past the size instead of
- * raising SIGBUS (fz_may_map_eof).
+ * The object's size and bytes (below FZ_CAP), the pages written since they
+ * were cleaned (each must be reported dirty), and kept_end: the end of a huge
+ * page a shrink kept whole (else the size). resident_pages may count up to
+ * it, and before 6.18 its zeroed tail may be mapped past the size.
  */
 struct fz_model {
 	uint64_t size, kept_end;
 	bool kept_written;	/* a store reached that tail since */
-	uint8_t *shadow;	/* FZ_CAP bytes, zero past the size */
-	uint8_t *dirty;		/* a byte a page */
+	uint8_t *shadow, *dirty;	/* FZ_CAP bytes; a byte a page */
 };
 
 extern struct fz_model fz;
 extern size_t fz_ps, fz_pmd;
 extern uint64_t fz_max_size, fz_huge_got, fz_huge_kept;
-extern bool fz_huge, fz_may_map_eof;
+extern bool fz_huge, fz_may_map_eof;		/* huge=Y; no vmmap_kernel_guards_eof() */
 extern int fz_dev, fz_nvmas, fz_dev_vmas;	/* fz_dev: ours, never fuzzed */
 extern struct fz_fd fz_fds[FZ_NFDS];
 extern char *fz_arena, *fz_scratch, *fz_ro, *fz_none, *fz_devbuf;
 extern struct fz_vma *fz_vmas;
 
-/* main.c: the generator (for pick() only), failures, messages */
+/* main.c: the generator (for pick() only) and failures */
 uint64_t fz_rnd(void);
 uint64_t fz_below(uint64_t n);
 bool fz_chance(unsigned int pct);
@@ -107,18 +103,16 @@ bool fz_past_end_ok(uint64_t off, uint8_t v);
 void fz_resync(uint64_t off, uint64_t len);
 uint64_t fz_resident(void);
 #define fz_resize(n)	vmmap_resize(fz_dev, (n))
-/* Addresses in the log: arena, devbuf or scratch relative, else absolute. */
-uint64_t fz_addr_enc(const void *p);
+uint64_t fz_addr_enc(const void *p);	/* as logged */
 char *fz_addr_dec(uint64_t v);
 char *fz_pick_arena_addr(void);
 char *fz_pick_buf(uint64_t len);	/* good, short, read-only, PROT_NONE, the object */
 /* Bytes the kernel can read (@rd) or write from @p on; *@devoff: in the object, or -1 */
 uint64_t fz_buf_acc(const char *p, bool rd, int64_t *devoff);
-int fz_fdnum(int slot);			/* a slot out of range: a number never open */
-bool fz_fd_can(int slot, int acc);	/* open, not O_PATH, with @acc (or O_RDWR) */
+#define fz_fdnum(s)	((s) < 0 || (s) >= FZ_NFDS ? 987 : fz_fds[s].fd)	/* 987: never open */
+bool fz_fd_can(int slot, int acc);	/* open, not O_PATH, with @acc (or O_RDWR); -1 any */
 void fz_refresh_maps(void);
-struct fz_vma *fz_find_vma(uintptr_t a);
-bool fz_range_free(uintptr_t a, uint64_t len);
+struct fz_vma *fz_find_vma(uintptr_t a, uint64_t len);	/* the first VMA in the range */
 int fz_probe(void *p, bool wr, uint8_t *val);
 void fz_check_dirty(uint64_t start, uint64_t walk_end, const struct vmmap_range *r, uint32_t n);
 void fz_consistency(bool deep, uint64_t stride, uint64_t new_size);

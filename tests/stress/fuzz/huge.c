@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The interleaving of issue 14 that lost data: an emptied object of a huge
- * page and a page, mapped shared (PMD-aligned by the driver, so the first
- * fault allocates the huge page), random data on some pages, one page of it
- * vmsplice'd into a pipe and left there (the split fails), then a shrink to a
- * size inside the huge page that is not PMD-aligned. The data below the new
- * end must stay (read(2), the mapping), resident_pages must count it (and at
- * most the kept huge page), the new end and past the huge page must SIGBUS
- * (or show the kept page's zeroed tail before 6.18), the pipe keeps its page.
+ * Issue 14: an emptied object of a huge page and a page, mapped shared (the
+ * first fault allocates the huge page), data on some pages, one page of it
+ * vmsplice'd into a pipe (the split fails), a shrink inside the huge page
+ * that is not PMD-aligned. The data below the new end must stay (read(2), the
+ * mapping) and be counted resident; the new end and past the huge page give
+ * SIGBUS (or a kept page's zeroed tail before 6.18); the pipe keeps its page.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,9 +27,7 @@ static uint64_t written;
 /* a0 new end (pages), a1 page put in the pipe, a2 data seed, a3 pages to fill */
 static void huge_pick(struct fz_call *c)
 {
-	uint64_t lim = fz_min(fz_pmd, FZ_CAP) / fz_ps;
-
-	c->a[0] = 1 + fz_below(lim - 1);
+	c->a[0] = 1 + fz_below(fz_min(fz_pmd, FZ_CAP) / fz_ps - 1);
 	c->a[1] = fz_below(fz_pmd / fz_ps);
 	c->a[2] = fz_rnd();
 	c->a[3] = fz_below(15);
@@ -50,7 +46,7 @@ static void fill(uint64_t pg, uint64_t *s)
 static void huge_run(struct fz_call *c)
 {
 	uint64_t len = fz_pmd + fz_ps, cp = c->a[0], pk = c->a[1], s = c->a[2];
-	struct iovec iov = { 0 };
+	struct iovec iov;
 
 	written = 0;
 	for (int i = 0; i < 2; i++) {
@@ -99,28 +95,25 @@ static void huge_check(struct fz_call *c)
 	} else if (memcmp(pbuf, fz.shadow, cut)) {
 		for (k = 0; pbuf[k] == fz.shadow[k]; k++)
 			;
-		fz_fail("object offset %#" PRIx64 " reads %#x (pread), expected %#x: data below "
-			"the new end %#" PRIx64 " lost", k, pbuf[k], fz.shadow[k], cut);
+		fz_fail("offset %#" PRIx64 " reads %#x, expected %#x: lost below the new end %#"
+			PRIx64, k, pbuf[k], fz.shadow[k], cut);
 		fz_resync(0, cut);
 	}
 	for (uint64_t o = 0; o < cut; o += 1 + o % fz_ps) {
 		sig = fz_probe(m + o, false, &v);
 		if (sig || v != fz.shadow[o]) {
-			fz_fail("offset %#" PRIx64 " gave %s %#x through the mapping, expected %#x "
-				"(below the new end %#" PRIx64 ")", o, sig ? "a signal" : "data", v,
-				fz.shadow[o], cut);
+			fz_fail("mapped offset %#" PRIx64 ": signal %d or %#x, expected %#x (end %#"
+				PRIx64 ")", o, sig, v, fz.shadow[o], cut);
 			break;
 		}
 	}
 	res = fz_resident();
 	if (res < written || res > fz.kept_end / fz_ps)
-		fz_fail("resident_pages %" PRIu64 " after the shrink to %#" PRIx64 ", %" PRIu64
-			" pages below it written (at most %" PRIu64 ")", res, cut, written,
-			fz.kept_end / fz_ps);
+		fz_fail("resident_pages %" PRIu64 " after a shrink to %#" PRIx64 ", %" PRIu64
+			" written (max %" PRIu64 ")", res, cut, written, fz.kept_end / fz_ps);
 	sig = fz_probe(m + cut, false, &v);
 	if (sig != SIGBUS && !(!sig && fz_past_end_ok(cut, v)))
-		fz_fail("the new end %#" PRIx64 " gave %s %#x, expected SIGBUS", cut,
-			sig ? "a signal" : "data", v);
+		fz_fail("the new end %#" PRIx64 ": signal %d or %#x, not SIGBUS", cut, sig, v);
 	v = 1;
 	if (fz_probe(m + fz_pmd, true, &v) != SIGBUS)
 		fz_fail("a store past the huge page (offset %#zx): no SIGBUS", fz_pmd);

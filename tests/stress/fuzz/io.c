@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * read, write, pread, pwrite, readv, writev, preadv2, pwritev2.
- * The driver decides how many bytes move: min(count, size - pos), fewer only
- * where the buffer faults (a faulting copy may report up to FZ_SLACK bytes
- * fewer than it moved, or EFAULT); ENOSPC for a write at or past the end; the
- * data must be the model's. What the VFS decides first (iovecs, RWF_ flags,
- * negative offsets, counts past 1 GiB or LLONG_MAX) may fail with EINVAL,
- * EFAULT or EOPNOTSUPP, and is held to the same rules if it succeeds.
+ * read, write, pread, pwrite, readv, writev, preadv2, pwritev2. The driver
+ * decides that min(count, size - pos) bytes move, fewer only where the buffer
+ * faults (up to FZ_SLACK fewer reported, or EFAULT), ENOSPC at or past the
+ * end, and the data. What the VFS decides first (iovecs, RWF_ flags, negative
+ * offsets, counts past 1 GiB or LLONG_MAX) may also fail with its errnos.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,17 +64,18 @@ static void rw_pick(struct fz_call *c)
 	c->a[6] = fz_rnd();
 	c->a[8] = pick_len();
 	c->a[7] = fz_addr_enc(fz_pick_buf(c->a[8]));
+	if (fz_addr_dec(c->a[7]) >= fz_devbuf) {	/* the object to itself: never overlapping */
+		c->a[1] = 1;
+		c->a[3] = FZ_DEVBUF_PAGES * fz_ps + fz_below(fz.size + fz_ps);
+	}
 	c->a[9] = v >= 2 && fz_chance(3) ? 1 + fz_below(2) : 0;
 }
 
-static int64_t rw_pos(const struct fz_call *c)
-{
-	int slot = (int)c->a[2];
+/* pread, preadv2 at a3: the offset; the others: the file position */
+#define rw_pos(c)	((c)->a[1] % 2 ? (int64_t)(c)->a[3] : fz_fd_can((int)(c)->a[2], -1) ? \
+			 fz_fds[(c)->a[2]].pos : 0)
 
-	return c->a[1] % 2 ? (int64_t)c->a[3] : fz_fd_can(slot, -1) ? fz_fds[slot].pos : 0;
-}
-
-/* x[0]: not run (the buffer is our mapping of what moves); x[1]: source bytes known */
+/* x[1]: how many of the source bytes are known */
 static void rw_run(struct fz_call *c)
 {
 	bool wr = c->a[0];
@@ -84,20 +83,16 @@ static void rw_run(struct fz_call *c)
 	char *p = fz_addr_dec(c->a[7]);
 	uint64_t st = c->a[6], off = v == 4 ? (uint64_t)-1 : c->a[3], len = c->a[8];
 	void *iovp = c->a[9] ? (c->a[9] == 1 ? (void *)fz_none : (void *)8) : iov;
-	int64_t pos = rw_pos(c), dev;
+	int64_t dev;
 	uint64_t k = fz_min(fz_min(len, fz_buf_acc(p, true, &dev)), FZ_CAP);
 
 	iov[0] = (struct iovec){ p, len };
-	c->x[0] = dev >= 0 && pos >= 0 && (uint64_t)pos < fz.size &&
-		  (uint64_t)dev < (uint64_t)pos + FZ_CAP + fz_ps && (uint64_t)pos < dev + len + fz_ps;
 	for (uint64_t j = 0; wr && p >= fz_scratch && p < fz_scratch + FZ_SCRATCH && j < k; j++)
 		p[j] = (uint8_t)splitmix_next(&st);	/* a write's source: random bytes */
 	if (wr)
 		memcpy(before, dev >= 0 ? (char *)fz.shadow + dev : p, dev >= 0 ?
 		       fz_min(k, FZ_CAP - dev) : k);
 	c->x[1] = k;
-	if (c->x[0])
-		return;
 	if (v == 0)
 		c->ret = wr ? write(fd, p, len) : read(fd, p, len);
 	else if (v == 1)
@@ -116,14 +111,13 @@ static void rw_check(struct fz_call *c)
 	bool wr = c->a[0], can = fz_fd_can((int)c->a[2], wr ? O_WRONLY : O_RDONLY);
 	const uint8_t *p = (uint8_t *)fz_addr_dec(c->a[7]);
 	int64_t pos = rw_pos(c), dev;
-	uint64_t total = c->a[8], acc = fz_min(fz_buf_acc((char *)p, wr, &dev), total), S = fz.size;
+	uint64_t total = c->a[4] ? c->a[8] : 0, acc = fz_min(fz_buf_acc((char *)p, wr, &dev), total);
+	uint64_t S = fz.size;
 	uint64_t avail = pos >= 0 && (uint64_t)pos < S ? S - pos : 0, want = fz_min(total, avail);
 	uint64_t lo = acc < want ? (acc > FZ_SLACK ? acc - FZ_SLACK : 1) : want, hi = fz_min(acc, want);
 	bool gen = c->a[9] || c->a[4] != 1 || c->a[5] || pos < 0 || total > BIG ||
 		   (uint64_t)pos + total > (uint64_t)LLONG_MAX;
 
-	if (c->x[0])
-		return;
 	if (c->ret < 0 && c->err == EFAULT && wr)	/* a failed copy may have moved bytes */
 		fz_resync(pos, hi + FZ_SLACK);
 	if (c->ret < 0 && c->err == EFAULT && !wr && dev >= 0)

@@ -2,18 +2,14 @@
 /*
  * vmmap-fuzz [-n CALLS] [-s SEED] [-b BATCH] [-l LOG] [-r LOG] [-R]: a seeded,
  * single-threaded fuzzer of /dev/vmmap in fsx's shape. Each call draws an op
- * of the table (fuzz.h; a file per family: io.c read/write/lseek, map.c
- * mmap/munmap/mprotect/madvise/msync and loads/stores, ctl.c ioctls and
- * resizes, huge.c the shrink in a huge page of issue 14) by weight, draws its
- * arguments, logs, runs and checks it; every BATCH calls and at the end
- * model.c's consistency check runs. The oracle is a model of the
- * object; errnos are exact only where the driver decides, elsewhere a call may
- * succeed or fail with an errno of a set allowed for it. No call maps
- * anonymous memory. Each op is logged as "op INDEX NAME ARG..." (hex): all to
- * LOG with -l, else the last 32 to stderr at the first failure; -r LOG runs
- * the ops of LOG again (other lines are skipped: a console log will do). A
- * seed makes the same calls at the same addresses (no ASLR unless -R).
- * Output: "fuzz: N calls, seed S, F failures", each failure with its op.
+ * of the table (fuzz.h; a file per family) by weight, draws its arguments,
+ * logs, runs and checks it against a model of the object; every BATCH calls
+ * and at the end model.c's consistency check runs. Errnos are exact only where
+ * the driver decides, elsewhere an errno of a set allowed for the call will
+ * do. Each op is logged as "op INDEX NAME ARG..." (hex): all to LOG with -l,
+ * else the last 32 to stderr at the first failure; -r LOG runs the ops of LOG
+ * again (other lines are skipped: a console log will do). A seed makes the
+ * same calls at the same addresses (no ASLR unless -R).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -103,19 +99,13 @@ void fz_die(const char *fmt, ...)
 	exit(2);
 }
 
-static void report(const struct fz_call *c, const char *want)
-{
-	fz_fail("%s %s; expected %s", c->ret >= 0 ? "succeeded" : "failed with",
-		c->ret >= 0 ? "" : fz_ename(c->err), want);
-}
-
 bool fz_allowed(const struct fz_call *c, const int *allowed)
 {
 	for (const int *e = allowed; c->ret < 0 && *e; e++)
 		if (*e == c->err)
 			return false;
 	if (c->ret < 0)
-		report(c, "success or an errno of the set allowed for the call");
+		fz_fail("failed with %s; expected success or an errno of the set", fz_ename(c->err));
 	return c->ret >= 0;
 }
 
@@ -123,7 +113,8 @@ bool fz_exact(const struct fz_call *c, int want)
 {
 	if (want ? c->ret < 0 && c->err == want : c->ret >= 0)
 		return c->ret >= 0;
-	report(c, want ? fz_ename(want) : "success");
+	fz_fail("%s %s; expected %s", c->ret >= 0 ? "succeeded" : "failed with",
+		c->ret >= 0 ? "" : fz_ename(c->err), want ? fz_ename(want) : "success");
 	return false;
 }
 
@@ -183,19 +174,16 @@ static void replay(const char *path)
 	while (fgets(line, sizeof(line), f)) {
 		struct fz_call c = { 0 };
 
-		p = strstr(line, "op ");
-		if (!p || sscanf(p, "op %" SCNu64 " %31s%n", &idx, name, &k) != 2)
+		p = strstr(line, "op ");	/* not a failure's "call: op" */
+		if (!p || strstr(line, "call:") ||
+		    sscanf(p, "op %" SCNu64 " %31s%n", &idx, name, &k) != 2)
 			continue;
 		for (i = 0; i < nops && strcmp(ops[i]->name, name); i++)
 			;
 		if (i == nops)
 			fz_die("unknown op %s in %s", name, path);
-		p += k;
-		for (int j = 0; j < FZ_NARGS; j++, p = end) {
-			c.a[j] = strtoull(p, &end, 16);
-			if (end == p)
-				break;
-		}
+		for (int j = (p += k, 0); j < FZ_NARGS; j++, p = end)
+			c.a[j] = strtoull(p, &end, 16);	/* 0 past the last */
 		do_op(ops[i], &c);
 		check(false);
 	}
@@ -204,11 +192,7 @@ static void replay(const char *path)
 	idx++;
 }
 
-/*
- * Buffers between PROT_NONE guards (a copy running off one faults there):
- * scratch, ro, none, devbuf (a shared mapping of the object's first pages),
- * the arena (PMD-aligned). Returns the object's size, restored at the end.
- */
+/* Between PROT_NONE guards: scratch, ro, none, devbuf (our mapping), the arena. */
 static uint64_t setup(void)
 {
 	const struct fz_op *const fams[] = { fz_ctl_ops, fz_io_ops, fz_map_ops, fz_huge_ops };

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap of the device (never anonymous memory), munmap, mprotect, madvise,
- * msync, and loads and stores through whatever is mapped. The driver decides
- * where a mapping goes (get_unmapped_area honours a free hint and aligns a
- * mapping of a PMD or more to its offset modulo the PMD), that a plain mmap
- * succeeds, what an access sees (the model's bytes below the size, SIGBUS at
- * or past it, or a kept huge page's zeroed tail before 6.18) and that
- * MS_SYNC cleans. The rest is the mm's: success or an errno of the set. The
- * address space is read back from /proc/self/maps after each call.
+ * mmap of the device (never of anonymous memory), munmap, mprotect, madvise,
+ * msync, loads and stores. The driver decides where a mapping goes (a free
+ * hint is honoured, a PMD or more is aligned to its offset modulo the PMD),
+ * that a plain mmap succeeds, what an access sees (SIGBUS at or past the
+ * size) and that MS_SYNC cleans; the rest is the mm's (an errno of mm_errs).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,28 +20,16 @@
 static const int mm_errs[] = { EINVAL, ENOMEM, EACCES, EFAULT, EAGAIN, EBADF, ENODEV, EEXIST,
 	EOPNOTSUPP, EOVERFLOW, EHWPOISON, EINTR, EBUSY, EPERM, 0 };
 
-/* A mapping the kernel put outside the arena is dropped at once. */
-static void drop_foreign(char *p, uint64_t len)
-{
-	uintptr_t a = (uintptr_t)p, s = (uintptr_t)fz_arena;
-
-	if (a >= s && a + len <= s + FZ_ARENA)
-		return;
-	if ((a < s + FZ_ARENA && a + len > s) || munmap(p, len))
-		fz_die("a mapping at %p+%#" PRIx64 " across the arena: %s", p, len, strerror(errno));
-}
-
+/* A page of the arena, sometimes a byte inside it */
 static char *pick_addr(void)
 {
-	char *a = fz_pick_arena_addr();
-
-	return fz_chance(5) ? a + 1 + fz_below(fz_ps - 1) : a;
+	return fz_pick_arena_addr() + (fz_chance(5) ? 1 + fz_below(fz_ps - 1) : 0);
 }
 
 static uint64_t pick_len(char *a)
 {
 	uint64_t room = fz_arena + FZ_ARENA - a, i = fz_below(9);
-	struct fz_vma *v = fz_find_vma((uintptr_t)a);
+	struct fz_vma *v = fz_find_vma((uintptr_t)a, 1);
 	const uint64_t l[] = { 0, 1 + fz_below(fz_ps), fz_ps * (1 + fz_below(fz_min(room / fz_ps, 16))),
 		v && v->end <= (uintptr_t)fz_arena + FZ_ARENA ? v->end - (uintptr_t)a : fz_ps,
 		1 + fz_below(room), room, (uint64_t)-1 - fz_below(2 * fz_ps) - (uintptr_t)a / 2 };
@@ -96,11 +81,7 @@ static void mmap_run(struct fz_call *c)
 	c->ret = (void *)c->x[0] == MAP_FAILED ? -1 : 0;
 }
 
-/*
- * A plain call the driver must take: MAP_SHARED or MAP_PRIVATE of a fd open
- * for it, read/write protection, a page-aligned offset below max_size, no
- * flag but MAP_FIXED inside the arena, MAP_POPULATE and MAP_NORESERVE.
- */
+/* Plain, to succeed: shared/private, r/w, only MAP_FIXED in the arena, _POPULATE, _NORESERVE */
 static void mmap_check(struct fz_call *c)
 {
 	char *addr = c->a[0] ? fz_addr_dec(c->a[0]) : NULL, *p = (char *)c->x[0];
@@ -120,13 +101,16 @@ static void mmap_check(struct fz_call *c)
 			fz_fail("mmap at %p returned %p", addr, p);
 		/* the driver's get_unmapped_area */
 		if (!fixed && hint && hint % fz_ps == 0 && hint >= (uintptr_t)fz_arena &&
-		    hint + alen <= end && fz_range_free(hint, alen) && (uintptr_t)p != hint)
+		    hint + alen <= end && !fz_find_vma(hint, alen) && (uintptr_t)p != hint)
 			fz_fail("a free hint %p was not honoured: got %p", addr, p);
 		if (!fixed && (uintptr_t)p != (hint & ~(uintptr_t)(fz_ps - 1)) && alen >= fz_pmd &&
 		    alen <= (1ULL << 40) && ((uintptr_t)p - off) % fz_pmd)
 			fz_fail("a %#" PRIx64 "-byte mapping at offset %#" PRIx64 " got %p, not "
 				"aligned to its offset modulo %#zx", alen, off, p, fz_pmd);
-		drop_foreign(p, alen);
+		/* a mapping the kernel put outside the arena goes at once */
+		if (((uintptr_t)p < (uintptr_t)fz_arena || (uintptr_t)p + alen > end) &&
+		    (((uintptr_t)p < end && (uintptr_t)p + alen > (uintptr_t)fz_arena) || munmap(p, alen)))
+			fz_die("a mapping at %p+%#" PRIx64 " across the arena", p, alen);
 	}
 	fz_refresh_maps();
 }
@@ -191,15 +175,12 @@ static void touch_run(struct fz_call *c)
 	c->ret = 0;
 }
 
-static const char *signame(int sig)
-{
-	return sig == SIGBUS ? "SIGBUS" : sig == SIGSEGV ? "SIGSEGV" : "no signal";
-}
+#define signame(sig)	((sig) == SIGBUS ? "SIGBUS" : (sig) ? "SIGSEGV" : "no signal")
 
 static void touch_check(struct fz_call *c)
 {
 	uintptr_t a = (uintptr_t)fz_addr_dec(c->a[0]);
-	struct fz_vma *v = fz_find_vma(a);
+	struct fz_vma *v = fz_find_vma(a, 1);
 	bool wr = c->a[1], cmp;
 	uint64_t off = v ? v->off + (a - v->start) : 0;
 	uint8_t got = c->x[0];

@@ -30,11 +30,7 @@ uint64_t fz_resident(void)
 	return in.resident_pages;
 }
 
-/*
- * After a successful resize: bytes past a lower end are gone. If
- * resident_pages stays above the new size, a shrink kept a huge page whole:
- * its end, rounded up to the PMD size, bounds what may be resident.
- */
+/* After a resize. More resident than the size: a shrink kept a huge page whole. */
 void fz_model_resize(uint64_t n)
 {
 	uint64_t old = fz_min(fz.size, FZ_CAP);
@@ -49,14 +45,13 @@ void fz_model_resize(uint64_t n)
 		fz.kept_end = (n + fz_pmd - 1) / fz_pmd * fz_pmd;
 }
 
-/* @len bytes at @off were written (src NULL: data not known): dirty too. */
+/* @len bytes at @off were written: dirty too. */
 void fz_model_store(uint64_t off, const void *src, uint64_t len)
 {
 	if (off >= FZ_CAP || !len)
 		return;
 	len = fz_min(len, FZ_CAP - off);
-	if (src)
-		memcpy(fz.shadow + off, src, len);
+	memcpy(fz.shadow + off, src, len);
 	memset(fz.dirty + off / fz_ps, 1, (off + len - 1) / fz_ps - off / fz_ps + 1);
 }
 
@@ -112,49 +107,32 @@ uint64_t fz_buf_acc(const char *p, bool rd, int64_t *devoff)
 	return 0;
 }
 
-/* Tags 0xa0 arena, 0xa1 devbuf, 0xa2 scratch (with ro and none) in the top byte. */
-static char **const bases[] = { &fz_arena, &fz_devbuf, &fz_scratch };
-
+/* Our buffers and the arena are one reservation: addresses there are logged relative to it. */
 uint64_t fz_addr_enc(const void *p)
 {
-	const size_t lens[] = { FZ_ARENA, FZ_DEVBUF_PAGES * fz_ps, FZ_SCRATCH + 8 * fz_ps };
+	uint64_t o = (uintptr_t)p - (uintptr_t)(fz_scratch - fz_ps);
 
-	for (int i = 0; i < 3; i++)
-		if ((uintptr_t)p - (uintptr_t)*bases[i] < lens[i])
-			return (uint64_t)(0xa0 + i) << 56 | ((uintptr_t)p - (uintptr_t)*bases[i]);
-	return (uintptr_t)p;
+	return o < (uintptr_t)fz_arena + FZ_ARENA + fz_pmd - (uintptr_t)fz_scratch ?
+	       0xa0ULL << 56 | o : (uintptr_t)p;
 }
 
 char *fz_addr_dec(uint64_t v)
 {
-	unsigned int tag = v >> 56;
-
-	return tag >= 0xa0 && tag <= 0xa2 ? *bases[tag - 0xa0] + (v & ((1ULL << 56) - 1)) :
-	       (char *)(uintptr_t)v;
+	return v >> 56 == 0xa0 ? fz_scratch - fz_ps + (v & ((1ULL << 56) - 1)) : (char *)(uintptr_t)v;
 }
 
-/* A page in the arena, often the start of or inside a VMA there. */
+/* A page in the arena, mostly the start of or inside a mapping there. */
 char *fz_pick_arena_addr(void)
 {
-	static int cand[8192];
-	struct fz_vma *v;
-	int n = 0;
+	for (int i = 0; i < 16 && fz_nvmas && fz_chance(90); i++) {
+		struct fz_vma *v = &fz_vmas[fz_below(fz_nvmas)];
 
-	for (int i = 0, all = fz_chance(70) ? fz_nvmas : 0; i < all; i++) {
-		v = &fz_vmas[i];
 		if (v->start >= (uintptr_t)fz_arena && v->end <= (uintptr_t)fz_arena + FZ_ARENA &&
-		    (v->dev || v->prot || fz_chance(10)))
-			cand[n++] = i;
+		    (v->dev || v->prot))
+			return (char *)v->start + fz_ps * (fz_chance(50) ? 0 :
+							   fz_below((v->end - v->start) / fz_ps));
 	}
-	if (!n)
-		return fz_arena + fz_ps * fz_below(FZ_ARENA / fz_ps);
-	v = &fz_vmas[cand[fz_below(n)]];
-	return (char *)v->start + (fz_chance(50) ? 0 : fz_ps * fz_below((v->end - v->start) / fz_ps));
-}
-
-int fz_fdnum(int slot)
-{
-	return slot < 0 || slot >= FZ_NFDS ? 987 : fz_fds[slot].fd;
+	return fz_arena + fz_ps * fz_below(FZ_ARENA / fz_ps);
 }
 
 bool fz_fd_can(int slot, int acc)
@@ -191,20 +169,12 @@ void fz_refresh_maps(void)
 	}
 }
 
-struct fz_vma *fz_find_vma(uintptr_t a)
-{
-	for (int i = 0; i < fz_nvmas; i++)
-		if (a >= vmas[i].start && a < vmas[i].end)
-			return &vmas[i];
-	return NULL;
-}
-
-bool fz_range_free(uintptr_t a, uint64_t len)
+struct fz_vma *fz_find_vma(uintptr_t a, uint64_t len)
 {
 	for (int i = 0; i < fz_nvmas; i++)
 		if (vmas[i].start < a + len && a < vmas[i].end)
-			return false;
-	return true;
+			return &vmas[i];
+	return NULL;
 }
 
 static sigjmp_buf *volatile probe_jb;
@@ -262,22 +232,19 @@ void fz_check_dirty(uint64_t start, uint64_t walk_end, const struct vmmap_range 
 		while (i < n && r[i].end <= o)
 			i++;
 		if (fz.dirty[o / fz_ps] && (i == n || r[i].start > o)) {
-			fz_fail("DIRTY: page at %#" PRIx64 " was written since it was last "
-				"cleaned, but is not reported dirty", o);
+			fz_fail("DIRTY: page %#" PRIx64 ", written since cleaned, not reported", o);
 			return;
 		}
 	}
 }
 
 /*
- * Every batch: GET_INFO agrees with lseek(SEEK_END) and the model;
- * resident_pages at most size/page (or the end of a kept huge page),
- * dirty_pages at most resident_pages; live_vmas equals the VMAs of the device
- * in /proc/self/maps; pages_allocated - pages_freed == resident_pages; DIRTY
- * reports each page written since it was cleaned; read(2) and a fresh mapping
- * (every @stride bytes) return the model's bytes, and the byte at the size
- * raises SIGBUS; fsync leaves no dirty page. @deep: a resize to 0 leaves no
- * resident page; then the size becomes @new_size.
+ * GET_INFO and SEEK_END agree with the model; resident_pages at most the
+ * size (or a kept huge page), dirty_pages at most that, live_vmas the device's
+ * VMAs in /proc/self/maps, pages_allocated - pages_freed == resident_pages;
+ * DIRTY reports each page written since cleaned; read(2) and a fresh mapping
+ * (every @stride bytes) give the model's bytes, the size SIGBUS; fsync leaves
+ * nothing dirty. @deep: a resize to 0 leaves nothing resident, then @new_size.
  */
 void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 {
@@ -296,16 +263,13 @@ void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 	for (int i = 0; i < FZ_NFDS; i++)	/* the file positions back to 0 now and then */
 		fz_fds[i].pos = !fz_fds[i].path ? lseek(fz_fds[i].fd, 0, SEEK_SET) : fz_fds[i].pos;
 	if (in.object_size != S || (uint64_t)lseek(fz_dev, 0, SEEK_END) != S)
-		fz_fail("object_size %" PRIu64 " or lseek(SEEK_END) differ from the model's %"
-			PRIu64, (uint64_t)in.object_size, S);
+		fz_fail("object_size %llu or SEEK_END, model %" PRIu64, in.object_size, S);
 	if (in.resident_pages > fz.kept_end / fz_ps || in.dirty_pages > in.resident_pages ||
 	    in.live_vmas != (uint64_t)fz_dev_vmas ||
 	    st.pages_allocated - st.pages_freed != in.resident_pages)
-		fz_fail("resident_pages %" PRIu64 " (at most %" PRIu64 "), dirty_pages %" PRIu64
-			", live_vmas %" PRIu64 " (maps: %d), pages allocated-freed %" PRIu64,
-			(uint64_t)in.resident_pages, fz.kept_end / fz_ps,
-			(uint64_t)in.dirty_pages, (uint64_t)in.live_vmas, fz_dev_vmas,
-			(uint64_t)(st.pages_allocated - st.pages_freed));
+		fz_fail("resident %llu (max %" PRIu64 "), dirty %llu, live_vmas %llu (maps %d), "
+			"allocated-freed %" PRIu64, in.resident_pages, fz.kept_end / fz_ps,
+			in.dirty_pages, in.live_vmas, fz_dev_vmas, st.pages_allocated - st.pages_freed);
 	if (S && vmmap_dirty(fz_dev, 0, fz_page_up(S), 0, rg, &n, &walk_end))
 		fz_fail("DIRTY over the object: %s", fz_ename(errno));
 	else if (S)
@@ -315,8 +279,7 @@ void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 	} else if (memcmp(buf, fz.shadow, S)) {
 		while (buf[k] == fz.shadow[k])
 			k++;
-		fz_fail("object offset %#" PRIx64 " reads %#x (pread), expected %#x", k, buf[k],
-			fz.shadow[k]);
+		fz_fail("offset %#" PRIx64 " reads %#x, expected %#x", k, buf[k], fz.shadow[k]);
 		memcpy(fz.shadow, buf, S);
 	}
 	free(buf);
@@ -326,25 +289,23 @@ void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 	for (uint64_t o = 0; o < S; o += stride) {
 		sig = fz_probe(m + o, false, &v);
 		if (sig || v != fz.shadow[o]) {
-			fz_fail("fresh mapping: offset %#" PRIx64 " gave %s %#x, expected %#x", o,
-				sig ? "a signal" : "data", v, fz.shadow[o]);
+			fz_fail("mapped offset %#" PRIx64 ": signal %d or %#x, expected %#x", o,
+				sig, v, fz.shadow[o]);
 			break;
 		}
 	}
 	sig = fz_probe(m + S, false, &v);
 	if (sig != SIGBUS && !(!sig && fz_past_end_ok(S, v)))
-		fz_fail("fresh mapping: offset %#" PRIx64 " (the size) gave %s, expected SIGBUS",
-			S, sig ? "SIGSEGV" : "data");
+		fz_fail("mapped at the size %#" PRIx64 ": signal %d, not SIGBUS", S, sig);
 	munmap(m, S + fz_ps);
 	if (fsync(fz_dev) || vmmap_get_info(fz_dev, &in) || in.dirty_pages)
-		fz_fail("dirty_pages %" PRIu64 " after fsync", (uint64_t)in.dirty_pages);
+		fz_fail("dirty_pages %llu after fsync", in.dirty_pages);
 	fz_model_clean(0, FZ_CAP);
 	if (deep) {
 		if (fz_resize(0) || vmmap_get_info(fz_dev, &in) || in.resident_pages ||
 		    in.dirty_pages || in.object_size)
-			fz_fail("after a resize to 0: size %" PRIu64 ", resident %" PRIu64 ", dirty %"
-				PRIu64, (uint64_t)in.object_size, (uint64_t)in.resident_pages,
-				(uint64_t)in.dirty_pages);
+			fz_fail("resized to 0: size %llu, resident %llu, dirty %llu", in.object_size,
+				in.resident_pages, in.dirty_pages);
 		fz_model_resize(0);
 		if (fz_resize(new_size))
 			fz_die("resize: %s", strerror(errno));
