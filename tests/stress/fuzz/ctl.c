@@ -28,13 +28,8 @@ static struct vmmap_range ranges[64];
 static uint8_t st[_IOC_SIZEMASK + 1];
 
 /* Which of the three commands @cmd is, whatever its size bits; -1: none. */
-static int which(unsigned int cmd)
-{
-	for (int i = 0; i < 3; i++)
-		if (IOC_BASE(cmd) == IOC_BASE(cmds[i]))
-			return i;
-	return -1;
-}
+#define which(cmd)	(IOC_BASE(cmd) == IOC_BASE(cmds[0]) ? 0 : IOC_BASE(cmd) == \
+			 IOC_BASE(cmds[1]) ? 1 : IOC_BASE(cmd) == IOC_BASE(cmds[2]) ? 2 : -1)
 
 /* A command, or a near miss: other direction, size or number bits, or random bits */
 static unsigned int pick_cmd(void)
@@ -51,13 +46,13 @@ static unsigned int pick_cmd(void)
 
 static uint64_t pick_size(void)
 {
-	const uint64_t sizes[] = { 0, fz_ps * (1 + fz_below(64)), fz_ps * fz_below(FZ_CAP / fz_ps + 1),
-		fz_ps * fz_below(FZ_CAP / fz_ps) + 1 + fz_below(fz_ps - 1),
-		fz_max_size + fz_ps * fz_below(2), fz_max_size - fz_ps,
-		(uint64_t)INT64_MAX + fz_below(2), UINT64_MAX - fz_below(2) * (fz_ps - 1), fz_rnd() };
+	const uint64_t z[] = { 0, fz_ps * (1 + fz_below(64)), fz_ps * fz_below(FZ_CAP / fz_ps + 1),
+		fz_ps * fz_below(FZ_CAP / fz_ps) + 1 + fz_below(fz_ps - 1), fz_max_size - fz_ps,
+		fz_max_size + fz_ps * fz_below(2), (uint64_t)INT64_MAX + fz_below(2),
+		UINT64_MAX - fz_below(2) * (fz_ps - 1), fz_rnd() };
 	uint64_t i = fz_below(12);
 
-	return sizes[i < 3 ? i : i < 6 ? 2 : i - 3];
+	return z[i < 3 ? i : i < 6 ? 2 : i - 3];
 }
 
 /*
@@ -148,7 +143,7 @@ static void expect(const struct fz_call *c, int *must, int *maybe)
 	}
 	MUST(w == 0 && fz_buf_acc(p, false, &dev) < len, EFAULT);	/* written whole */
 	MUST(w >= 1 && fz_buf_acc(p, true, &dev) < len, EFAULT);	/* read whole */
-	MUST(w >= 1 && c->a[3], E2BIG);				/* a newer caller's request */
+	MUST(w >= 1 && c->a[3], E2BIG);				/* a newer caller's */
 	MUST(w == 1 && (fl || start % fz_ps), EINVAL);
 	MUST(w == 1 && start > fz_max_size, EFBIG);
 	MUST(w == 2 && ((fl & ~VMMAP_DIRTY_CLEAR) || c->a[9] || !c->a[8] || !dlen ||
@@ -157,7 +152,7 @@ static void expect(const struct fz_call *c, int *must, int *maybe)
 	MUST(w == 2 && (c->a[7] == KERNEL_PTR || fz_buf_acc(p, false, &dev) < len), EFAULT);
 #undef MUST
 	maybe[0] = w == 2 ? ENOMEM : 0;
-	maybe[1] = w == 2 && c->a[7] != fz_addr_enc(ranges) ? EFAULT : 0;	/* if any is dirty */
+	maybe[1] = w == 2 && c->a[7] != fz_addr_enc(ranges) ? EFAULT : 0;	/* if any dirty */
 }
 
 static void ioctl_check(struct fz_call *c)
@@ -191,7 +186,7 @@ static void ioctl_check(struct fz_call *c)
 			;
 		if (in.abi_version != VMMAP_ABI_VERSION || in.object_size != fz.size ||
 		    in.page_size != fz_ps || in.max_size != fz_max_size || k < _IOC_SIZE(cmd))
-			fz_fail("GET_INFO: abi %u size %llu page %u, nonzero byte %u", in.abi_version,
+			fz_fail("GET_INFO: abi %u size %llu page %u, byte %u", in.abi_version,
 				in.object_size, in.page_size, k);
 	} else if (w == 1) {
 		fz_model_resize(start);
@@ -201,7 +196,7 @@ static void ioctl_check(struct fz_call *c)
 			fz_model_resize(c->a[10] % (FZ_CAP + 1));
 	} else {
 		memcpy(&out, p, sizeof(out));
-		k = fz_min(start + dlen, fz.size) > start;	/* the walk ends at min(end, size) */
+		k = fz_min(start + dlen, fz.size) > start;	/* it ends at min(end, size) */
 		if (out.nr_ranges > c->a[8] || out.walk_end < start ||
 		    out.walk_end > (k ? fz_min(start + dlen, fz.size) : start))
 			fz_fail("DIRTY: %u ranges, walk_end %#llx for %#" PRIx64 "+%#" PRIx64,

@@ -109,7 +109,7 @@ char *fz_pick_arena_addr(void);
 char *fz_pick_buf(uint64_t len);	/* good, short, read-only, PROT_NONE, the object */
 /* Bytes the kernel can read (@rd) or write from @p on; *@devoff: in the object, or -1 */
 uint64_t fz_buf_acc(const char *p, bool rd, int64_t *devoff);
-#define fz_fdnum(s)	((s) < 0 || (s) >= FZ_NFDS ? 987 : fz_fds[s].fd)	/* 987: never open */
+#define fz_fdnum(s)	((s) < 0 || (s) >= FZ_NFDS ? 987 : fz_fds[s].fd)	/* 987: closed */
 bool fz_fd_can(int slot, int acc);	/* open, not O_PATH, with @acc (or O_RDWR); -1 any */
 void fz_refresh_maps(void);
 struct fz_vma *fz_find_vma(uintptr_t a, uint64_t len);	/* the first VMA in the range */
@@ -117,14 +117,7 @@ int fz_probe(void *p, bool wr, uint8_t *val);
 void fz_check_dirty(uint64_t start, uint64_t walk_end, const struct vmmap_range *r, uint32_t n);
 void fz_consistency(bool deep, uint64_t stride, uint64_t new_size);
 
-static inline uint64_t fz_min(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-static inline uint64_t fz_page_up(uint64_t n)
-{
-	return (n + fz_ps - 1) & ~(uint64_t)(fz_ps - 1);
-}
+#define fz_min(a, b)	((uint64_t)(a) < (uint64_t)(b) ? (uint64_t)(a) : (uint64_t)(b))
+#define fz_page_up(n)	(((uint64_t)(n) + fz_ps - 1) & ~(uint64_t)(fz_ps - 1))
 
 #endif

@@ -26,8 +26,9 @@ static struct iovec iov[1];
 
 static uint64_t pick_len(void)
 {
-	const uint64_t l[] = { 0, 1 + fz_below(16), 1 + fz_below(2 * fz_ps), 1 + fz_below(FZ_SCRATCH),
-		1 + fz_below(FZ_CAP), (uint64_t)INT_MAX + fz_below(2), fz_rnd() >> fz_below(64) };
+	const uint64_t l[] = { 0, 1 + fz_below(16), 1 + fz_below(2 * fz_ps),
+		1 + fz_below(FZ_SCRATCH), 1 + fz_below(FZ_CAP), (uint64_t)INT_MAX + fz_below(2),
+		fz_rnd() >> fz_below(64) };
 	const uint64_t i = fz_below(10);
 
 	return l[i < 2 ? i : i < 5 ? 2 : i < 7 ? 3 : i - 3];
@@ -64,7 +65,7 @@ static void rw_pick(struct fz_call *c)
 	c->a[6] = fz_rnd();
 	c->a[8] = pick_len();
 	c->a[7] = fz_addr_enc(fz_pick_buf(c->a[8]));
-	if (fz_addr_dec(c->a[7]) >= fz_devbuf) {	/* the object to itself: never overlapping */
+	if (fz_addr_dec(c->a[7]) >= fz_devbuf) {	/* the object to itself: no overlap */
 		c->a[1] = 1;
 		c->a[3] = FZ_DEVBUF_PAGES * fz_ps + fz_below(fz.size + fz_ps);
 	}
@@ -111,10 +112,11 @@ static void rw_check(struct fz_call *c)
 	bool wr = c->a[0], can = fz_fd_can((int)c->a[2], wr ? O_WRONLY : O_RDONLY);
 	const uint8_t *p = (uint8_t *)fz_addr_dec(c->a[7]);
 	int64_t pos = rw_pos(c), dev;
-	uint64_t total = c->a[4] ? c->a[8] : 0, acc = fz_min(fz_buf_acc((char *)p, wr, &dev), total);
-	uint64_t S = fz.size;
+	uint64_t total = c->a[4] ? c->a[8] : 0, S = fz.size;
+	uint64_t acc = fz_min(fz_buf_acc((char *)p, wr, &dev), total);
 	uint64_t avail = pos >= 0 && (uint64_t)pos < S ? S - pos : 0, want = fz_min(total, avail);
-	uint64_t lo = acc < want ? (acc > FZ_SLACK ? acc - FZ_SLACK : 1) : want, hi = fz_min(acc, want);
+	uint64_t lo = acc < want ? (acc > FZ_SLACK ? acc - FZ_SLACK : 1) : want;
+	uint64_t hi = fz_min(acc, want);
 	bool gen = c->a[9] || c->a[4] != 1 || c->a[5] || pos < 0 || total > BIG ||
 		   (uint64_t)pos + total > (uint64_t)LLONG_MAX;
 

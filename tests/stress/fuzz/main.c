@@ -38,7 +38,8 @@ struct fz_fd fz_fds[FZ_NFDS] = { { .acc = O_RDWR }, { .acc = O_RDONLY }, { .acc 
 				 { .path = true } };
 char *fz_arena, *fz_scratch, *fz_ro, *fz_none, *fz_devbuf;
 
-static uint64_t seed = 1, ncalls = 100000, batch = 1000, rng, idx, failures, checks, counts[MAX_OPS];
+static uint64_t seed = 1, ncalls = 100000, batch = 1000, rng, idx, failures, checks;
+static uint64_t counts[MAX_OPS];
 static const struct fz_op *ops[MAX_OPS];
 static int nops;
 static char ring[RING][256];
@@ -105,7 +106,7 @@ bool fz_allowed(const struct fz_call *c, const int *allowed)
 		if (*e == c->err)
 			return false;
 	if (c->ret < 0)
-		fz_fail("failed with %s; expected success or an errno of the set", fz_ename(c->err));
+		fz_fail("failed with %s; expected success or an allowed errno", fz_ename(c->err));
 	return c->ret >= 0;
 }
 
@@ -232,7 +233,7 @@ static uint64_t setup(void)
 		 MAP_SHARED | MAP_FIXED, fz_dev, 0) != fz_devbuf)
 		fz_die("buffers: %s", strerror(errno));
 	for (int i = 0; i < FZ_NFDS; i++) {
-		fz_fds[i].fd = open(VMMAP_DEV, (fz_fds[i].path ? O_PATH : fz_fds[i].acc) | O_CLOEXEC);
+		fz_fds[i].fd = open(VMMAP_DEV, O_PATH * fz_fds[i].path | fz_fds[i].acc | O_CLOEXEC);
 		if (fz_fds[i].fd < 0)
 			fz_die("open: %s", strerror(errno));
 	}
@@ -298,7 +299,7 @@ int main(int argc, char **argv)
 		fz_die("resize back to %" PRIu64 ": %s", orig_size, strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (int i = 0; i < nops; i++)	/* "ioctl" first: ci.sh reads this line */
-		n += snprintf(line + n, sizeof(line) - n, "%s %" PRIu64 " ", ops[i]->name, counts[i]);
+		n += snprintf(line + n, 512 - n, "%s %" PRIu64 " ", ops[i]->name, counts[i]);
 	fz_out("fuzz: %s(huge page %" PRIu64 ", kept whole %" PRIu64 "); %" PRIu64
 	       " consistency checks; %.1f s\n", line, fz_huge_got, fz_huge_kept, checks,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);

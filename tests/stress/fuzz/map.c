@@ -30,7 +30,8 @@ static uint64_t pick_len(char *a)
 {
 	uint64_t room = fz_arena + FZ_ARENA - a, i = fz_below(9);
 	struct fz_vma *v = fz_find_vma((uintptr_t)a, 1);
-	const uint64_t l[] = { 0, 1 + fz_below(fz_ps), fz_ps * (1 + fz_below(fz_min(room / fz_ps, 16))),
+	const uint64_t l[] = { 0, 1 + fz_below(fz_ps),
+		fz_ps * (1 + fz_below(fz_min(room / fz_ps, 16))),
 		v && v->end <= (uintptr_t)fz_arena + FZ_ARENA ? v->end - (uintptr_t)a : fz_ps,
 		1 + fz_below(room), room, (uint64_t)-1 - fz_below(2 * fz_ps) - (uintptr_t)a / 2 };
 
@@ -85,7 +86,8 @@ static void mmap_run(struct fz_call *c)
 static void mmap_check(struct fz_call *c)
 {
 	char *addr = c->a[0] ? fz_addr_dec(c->a[0]) : NULL, *p = (char *)c->x[0];
-	uint64_t len = c->a[1], alen = fz_page_up(len), fl = c->a[3], type = fl & 0xf, off = c->a[5];
+	uint64_t len = c->a[1], alen = fz_page_up(len), off = c->a[5];
+	uint64_t fl = c->a[3], type = fl & 0xf;
 	uintptr_t hint = (uintptr_t)addr, end = (uintptr_t)fz_arena + FZ_ARENA;
 	bool fixed = fl & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	int slot = (int)c->a[4];
@@ -109,7 +111,8 @@ static void mmap_check(struct fz_call *c)
 				"aligned to its offset modulo %#zx", alen, off, p, fz_pmd);
 		/* a mapping the kernel put outside the arena goes at once */
 		if (((uintptr_t)p < (uintptr_t)fz_arena || (uintptr_t)p + alen > end) &&
-		    (((uintptr_t)p < end && (uintptr_t)p + alen > (uintptr_t)fz_arena) || munmap(p, alen)))
+		    (((uintptr_t)p < end && (uintptr_t)p + alen > (uintptr_t)fz_arena) ||
+		     munmap(p, alen)))
 			fz_die("a mapping at %p+%#" PRIx64 " across the arena", p, alen);
 	}
 	fz_refresh_maps();

@@ -81,14 +81,14 @@ void fz_resync(uint64_t off, uint64_t len)
 /* A buffer for @len bytes: good, short, read-only, PROT_NONE, in the object. */
 char *fz_pick_buf(uint64_t len)
 {
-	uint64_t o = fz_below(FZ_SCRATCH);
+	uint64_t o = fz_below(FZ_SCRATCH), ok = len < FZ_SCRATCH && fz_chance(50);
 
 	switch (fz_below(12)) {
 	case 0: return fz_scratch + FZ_SCRATCH - fz_below(len < 64 ? len + 1 : 64);
 	case 1: return fz_ro + fz_below(fz_ps);
 	case 2: return fz_none + fz_below(fz_ps);
 	case 3: case 4: case 5: return fz_devbuf + fz_below(FZ_DEVBUF_PAGES * fz_ps);
-	default: return fz_scratch + (len < FZ_SCRATCH && fz_chance(50) ? o % (FZ_SCRATCH - len + 1) : o);
+	default: return fz_scratch + (ok ? o % (FZ_SCRATCH - len + 1) : o);
 	}
 }
 
@@ -118,7 +118,7 @@ uint64_t fz_addr_enc(const void *p)
 
 char *fz_addr_dec(uint64_t v)
 {
-	return v >> 56 == 0xa0 ? fz_scratch - fz_ps + (v & ((1ULL << 56) - 1)) : (char *)(uintptr_t)v;
+	return v >> 56 == 0xa0 ? fz_scratch - fz_ps + (v << 8 >> 8) : (char *)(uintptr_t)v;
 }
 
 /* A page in the arena, mostly the start of or inside a mapping there. */
@@ -228,7 +228,7 @@ void fz_check_dirty(uint64_t start, uint64_t walk_end, const struct vmmap_range 
 		if (r[k].start >= r[k].end || r[k].end > fz.size || r[k].start % fz_ps ||
 		    r[k].end % fz_ps || (k && r[k].start <= r[k - 1].end))
 			fz_fail("DIRTY: range %u is %#llx-%#llx", k, r[k].start, r[k].end);
-	for (uint64_t o = start & ~(uint64_t)(fz_ps - 1); o < fz_min(walk_end, FZ_CAP); o += fz_ps) {
+	for (uint64_t o = start; o < fz_min(walk_end, FZ_CAP); o += fz_ps) {	/* aligned */
 		while (i < n && r[i].end <= o)
 			i++;
 		if (fz.dirty[o / fz_ps] && (i == n || r[i].start > o)) {
@@ -269,7 +269,8 @@ void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 	    st.pages_allocated - st.pages_freed != in.resident_pages)
 		fz_fail("resident %llu (max %" PRIu64 "), dirty %llu, live_vmas %llu (maps %d), "
 			"allocated-freed %" PRIu64, in.resident_pages, fz.kept_end / fz_ps,
-			in.dirty_pages, in.live_vmas, fz_dev_vmas, st.pages_allocated - st.pages_freed);
+			in.dirty_pages, in.live_vmas, fz_dev_vmas,
+			st.pages_allocated - st.pages_freed);
 	if (S && vmmap_dirty(fz_dev, 0, fz_page_up(S), 0, rg, &n, &walk_end))
 		fz_fail("DIRTY over the object: %s", fz_ename(errno));
 	else if (S)
@@ -304,8 +305,8 @@ void fz_consistency(bool deep, uint64_t stride, uint64_t new_size)
 	if (deep) {
 		if (fz_resize(0) || vmmap_get_info(fz_dev, &in) || in.resident_pages ||
 		    in.dirty_pages || in.object_size)
-			fz_fail("resized to 0: size %llu, resident %llu, dirty %llu", in.object_size,
-				in.resident_pages, in.dirty_pages);
+			fz_fail("resized to 0: size %llu, resident %llu, dirty %llu",
+				in.object_size, in.resident_pages, in.dirty_pages);
 		fz_model_resize(0);
 		if (fz_resize(new_size))
 			fz_die("resize: %s", strerror(errno));
