@@ -66,8 +66,9 @@ static void rw_pick(struct fz_call *c)
 	c->a[8] = pick_len();
 	c->a[7] = fz_addr_enc(fz_pick_buf(c->a[8]));
 	if (fz_addr_dec(c->a[7]) >= fz_devbuf) {	/* the object to itself: no overlap */
-		c->a[1] = 1;
+		c->a[1] = c->a[4] = 1;	/* pread or pwrite */
 		c->a[3] = FZ_DEVBUF_PAGES * fz_ps + fz_below(fz.size + fz_ps);
+		c->a[5] = c->a[9] = 0;
 	}
 	c->a[9] = v >= 2 && fz_chance(3) ? 1 + fz_below(2) : 0;
 }
