@@ -136,8 +136,9 @@ static void rw_check(struct fz_call *c)
 		fz_allowed(c, generic);
 		return;
 	}
-	if (!fz_exact(c, wr && total && !avail ? ENOSPC : want && !acc ? EFAULT :
-		      c->ret < 0 && c->err == EFAULT && acc < total ? EFAULT : 0))
+	/* EFAULT: also access_ok() on a range past TASK_SIZE, before the driver */
+	if (!fz_exact(c, c->ret < 0 && c->err == EFAULT && acc < total ? EFAULT :
+		      wr && total && !avail ? ENOSPC : want && !acc ? EFAULT : 0))
 		return;
 	if ((uint64_t)c->ret < (total > BIG ? 0 : lo) || (uint64_t)c->ret > hi)
 		fz_fail("returned %ld, expected %s%" PRIu64 " (size %#" PRIx64 ", position %" PRId64
@@ -147,6 +148,8 @@ static void rw_check(struct fz_call *c)
 		fz_fds[c->a[2]].pos += c->ret;
 	if (wr && c->ret > 0) {
 		fz_model_store(pos, before, fz_min(c->ret, c->x[1]));
+		if (c->a[5] & (RWF_DSYNC | RWF_SYNC))	/* the driver's fsync cleaned it */
+			fz_model_clean(0, FZ_CAP);
 		fz_resync(pos + c->x[1], c->ret > (long)c->x[1] ? c->ret - c->x[1] : 0);
 		if (acc < want)
 			fz_resync(pos + c->ret, FZ_SLACK);
