@@ -125,8 +125,8 @@ static void rw_check(struct fz_call *c)
 		fz_resync(pos, hi + FZ_SLACK);
 	if (c->ret < 0 && c->err == EFAULT && !wr && dev >= 0)
 		fz_resync(dev, total);
-	if (!can) {
-		if (!gen)
+	if (!can) {	/* EFAULT: readv's import_iovec() (access_ok) comes first */
+		if (!gen && (c->ret >= 0 || c->err != EFAULT || acc >= total))
 			fz_exact(c, EBADF);
 		else if (c->ret >= 0 || fz_allowed(c, generic))
 			fz_fail("succeeded (returned %ld) on a bad fd", c->ret);
