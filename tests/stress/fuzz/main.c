@@ -287,6 +287,7 @@ int main(int argc, char **argv)
 	orig_size = setup();
 	fz_out("fuzz: %" PRIu64 " calls, seed %" PRIu64 ", batch %" PRIu64 ", page %zu%s\n",
 	       ncalls, seed, batch, fz_ps, replay_path ? ", replaying" : "");
+	fz_consistency(false, fz_ps, 0);	/* first: a broken ->fault may hang the ops */
 	if (replay_path)
 		replay(replay_path);
 	else
