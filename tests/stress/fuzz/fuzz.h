@@ -78,7 +78,6 @@ extern struct fz_model fz;
 extern size_t fz_ps, fz_pmd;
 extern uint64_t fz_max_size, fz_huge_got, fz_huge_kept;
 extern bool fz_huge, fz_may_map_eof;		/* huge=Y; no vmmap_kernel_guards_eof() */
-extern bool fz_dirty_check;	/* -D: each page written since cleaned must be reported dirty */
 extern int fz_dev, fz_nvmas, fz_dev_vmas;	/* fz_dev: ours, never fuzzed */
 extern struct fz_fd fz_fds[FZ_NFDS];
 extern char *fz_arena, *fz_scratch, *fz_ro, *fz_none, *fz_devbuf;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmmap-fuzz [-n CALLS] [-s SEED] [-b BATCH] [-l LOG] [-r LOG] [-R] [-D]: seeded,
+ * vmmap-fuzz [-n CALLS] [-s SEED] [-b BATCH] [-l LOG] [-r LOG] [-R]: seeded,
  * single-threaded fuzzer of /dev/vmmap in fsx's shape. Each call draws an op
  * of the table (fuzz.h; a file per family) by weight, draws its arguments,
  * logs, runs and checks it against a model of the object; every BATCH calls
@@ -9,9 +9,7 @@
  * do. Each op is logged as "op INDEX NAME ARG..." (hex): all to LOG with -l,
  * else the last 32 to stderr at the first failure; -r LOG runs the ops of LOG
  * again (other lines are skipped: a console log will do). A seed makes the
- * same calls at the same addresses (no ASLR unless -R). -D also fails a DIRTY
- * answer that misses a page written since it was cleaned (off by default: 2
- * unexplained misses in 40000 calls on 6.12 with the good module).
+ * same calls at the same addresses (no ASLR unless -R).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,7 +32,7 @@
 
 size_t fz_ps, fz_pmd;
 uint64_t fz_max_size, fz_huge_got, fz_huge_kept;
-bool fz_huge, fz_may_map_eof, fz_dirty_check;
+bool fz_huge, fz_may_map_eof;
 int fz_dev;
 struct fz_fd fz_fds[FZ_NFDS] = { { .acc = O_RDWR }, { .acc = O_RDONLY }, { .acc = O_WRONLY },
 				 { .path = true } };
@@ -250,7 +248,7 @@ static uint64_t num(const char *s)
 
 	if (*end || end == s) {
 		fprintf(stderr, "usage: vmmap-fuzz [-n CALLS (100000)] [-s SEED (1)] [-b BATCH "
-			"(1000)] [-l LOG] [-r LOG] [-R] [-D]\n");
+			"(1000)] [-l LOG] [-r LOG] [-R]\n");
 		exit(2);
 	}
 	return v;
@@ -265,7 +263,7 @@ int main(int argc, char **argv)
 	char line[512];
 	int c, n = 0;
 
-	while ((c = getopt(argc, argv, "n:s:b:l:r:RDh")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:b:l:r:Rh")) != -1) {
 		switch (c) {
 		case 'n': ncalls = num(optarg); break;
 		case 's': seed = num(optarg); break;
@@ -273,7 +271,6 @@ int main(int argc, char **argv)
 		case 'l': logf = fopen(optarg, "w"); num(logf ? "0" : ""); break;
 		case 'r': replay_path = optarg; break;
 		case 'R': aslr = true; break;
-		case 'D': fz_dirty_check = true; break;
 		default: num("");
 		}
 	}

@@ -149,10 +149,11 @@ static void range_run(struct fz_call *c)
 	c->err = errno;
 }
 
-/* MS_SYNC reaches the driver's fsync, which cleans what it covers. */
+/* MS_SYNC reaches the driver's fsync, which cleans what it covers (and then ENOMEM for a hole). */
 static void range_check(struct fz_call *c)
 {
-	if (fz_allowed(c, mm_errs) && c->a[3] == 3 && (c->a[2] & MS_SYNC) && c->a[1])
+	if ((fz_allowed(c, mm_errs) || c->err == ENOMEM) && c->a[3] == 3 && (c->a[2] & MS_SYNC) &&
+	    c->a[1])
 		fz_model_clean(0, FZ_CAP);
 	fz_refresh_maps();
 }

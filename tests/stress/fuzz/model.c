@@ -231,7 +231,7 @@ void fz_check_dirty(uint64_t start, uint64_t walk_end, const struct vmmap_range 
 	for (uint64_t o = start; o < fz_min(walk_end, FZ_CAP); o += fz_ps) {	/* aligned */
 		while (i < n && r[i].end <= o)
 			i++;
-		if (fz_dirty_check && fz.dirty[o / fz_ps] && (i == n || r[i].start > o)) {
+		if (fz.dirty[o / fz_ps] && (i == n || r[i].start > o)) {
 			fz_fail("DIRTY: page %#" PRIx64 ", written since cleaned, not reported", o);
 			return;
 		}
