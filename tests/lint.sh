@@ -8,21 +8,8 @@
 # Fails on any finding. Usage: tests/lint.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${VMMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmmap}
-src=$cache/lint/linux-source-6.12
-tarball=$(find /usr/src -maxdepth 1 -name "linux-source-6.12.tar.*" | head -n 1)
-[ -n "$tarball" ] || { echo "lint: install linux-source-6.12 (tests/vm/deps.sh does)"; exit 1; }
-
-if [ ! -f "$src/.stamp" ] || [ "$src/.stamp" -ot "$tarball" ]; then
-	rm -rf "$src"
-	mkdir -p "$cache/lint"
-	tar -C "$cache/lint" -xf "$tarball" linux-source-6.12/.clang-format \
-		linux-source-6.12/scripts/checkpatch.pl \
-		linux-source-6.12/scripts/kernel-doc \
-		linux-source-6.12/scripts/spelling.txt \
-		linux-source-6.12/scripts/const_structs.checkpatch
-	touch "$src/.stamp"
-fi
+src=$("$top/tests/kernel-src.sh" .clang-format scripts/checkpatch.pl \
+	scripts/kernel-doc scripts/spelling.txt scripts/const_structs.checkpatch)
 
 cd "$top"
 files=()
