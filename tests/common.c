@@ -131,6 +131,15 @@ long vt_minflt(void)
 	return ru.ru_minflt;
 }
 
+long vt_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
 static long vt_kb_field(const char *file, const char *field)
 {
 	size_t flen = strlen(field);

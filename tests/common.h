@@ -102,6 +102,10 @@ void vt_sig_disarm(void);
 /* A "# " diagnostic line (KTAP), for code without a test context. */
 void vt_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 long vt_minflt(void);
+/* Minor and major faults: the kernel counts a retried fault as major, and
+ * 5.10 retries every first write to a shared page after ->page_mkwrite.
+ */
+long vt_faults(void);
 long vt_status_kb(const char *field);		/* /proc/self/status */
 long vt_meminfo_kb(const char *field);		/* /proc/meminfo */
 

@@ -134,14 +134,14 @@ TEST_F(vmmap_maps, mmap_populate)
 	ASSERT_TRUE(buf != NULL);
 	memset(buf, 0, len);
 	ASSERT_TRUE(vt_zero_ok(buf, len));
-	before = vt_minflt();
+	before = vt_faults();
 	ASSERT_TRUE(vt_zero_ok(p, len));
-	after = vt_minflt();
+	after = vt_faults();
 	EXPECT_EQ(0, after - before);
 
-	before = vt_minflt();
+	before = vt_faults();
 	memset(p, 0x77, len);
-	after = vt_minflt();
+	after = vt_faults();
 	EXPECT_EQ(shared ? (long)n : 0, after - before);
 	if (vt_have_driver()) {
 		vt_stats(_metadata, &s2);
