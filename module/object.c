@@ -679,7 +679,7 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 	struct address_space *mapping = vmmap_mapping(obj);
 	loff_t size = vmmap_size(obj);
 	loff_t pos = iocb->ki_pos;
-	ssize_t done = 0, err = -EFAULT;
+	ssize_t done = 0, err = 0;
 
 	if (pos >= size || !iov_iter_count(to))
 		return 0;
@@ -712,7 +712,7 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 		 * A shrink may have cut the object since the loop looked at
 		 * the size, and zeroed or freed what lies past the new end:
 		 * look again now that the page is held, as filemap_read()
-		 * does.
+		 * does. Finding the end moved is an end of file, not a fault.
 		 */
 		size = vmmap_size(obj);
 		if (unlikely(pos >= size)) {
@@ -731,8 +731,10 @@ ssize_t vmmap_object_read(struct vmmap_object *obj, struct kiocb *iocb,
 		}
 		done += copied;
 		pos += copied;
-		if (copied < bytes)
+		if (copied < bytes) {
+			err = -EFAULT;
 			break;
+		}
 		cond_resched();
 	}
 	iocb->ki_pos = pos;

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmmap_test.h"
@@ -185,6 +186,71 @@ TEST_F(vmmap, resize_to_zero)
 	vt_resize(_metadata, ps);
 	ASSERT_EQ(0, vt_peek(p));
 	vt_unmap(_metadata, p, 4 * ps);
+}
+
+/* What the readers of resize_read_races_shrink share with the test. */
+struct read_race {
+	volatile int stop;
+	long reads, ends, errors;
+	int err;
+};
+
+/*
+ * pread(2) of the last page while shrinks cut it off and grows bring it
+ * back: each read returns the data or 0 (the end of the file), never an
+ * error. The module reads the size again once it holds the page, and
+ * finding the end moved past the offset is an end of file, not a fault.
+ * (The old module returned EFAULT: caught once in 60 s by vmmap-stress.)
+ */
+TEST_F(vmmap, resize_read_races_shrink)
+{
+	size_t ps = vt_page();
+	uint64_t one = 1, v;
+	struct read_race *rr;
+	time_t end;
+	pid_t pid[2];
+	long rounds = 0;
+	int fd = self->fd, k;
+
+	vt_fresh(_metadata, 2 * ps);
+	rr = mmap(NULL, sizeof(*rr), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rr);
+	for (k = 0; k < 2; k++) {
+		pid[k] = vt_fork(_metadata);
+		if (pid[k] == 0) {
+			while (!rr->stop) {
+				ssize_t r = pread(fd, &v, 8, (off_t)ps);
+
+				__atomic_add_fetch(&rr->reads, 1,
+						   __ATOMIC_RELAXED);
+				if (r == 0)
+					__atomic_add_fetch(&rr->ends, 1,
+							   __ATOMIC_RELAXED);
+				if (r == 0 || r == 8)
+					continue;
+				rr->err = r < 0 ? errno : 0;
+				__atomic_add_fetch(&rr->errors, 1,
+						   __ATOMIC_RELAXED);
+			}
+			vt_child_exit(_metadata);
+		}
+	}
+	end = time(NULL) + 3;
+	while (time(NULL) < end) {
+		vt_resize(_metadata, ps);
+		vt_resize(_metadata, 2 * ps);
+		ASSERT_EQ(8, pwrite(fd, &one, 8, (off_t)ps));
+		rounds++;
+	}
+	rr->stop = 1;
+	vt_wait_ok(_metadata, pid[0]);
+	vt_wait_ok(_metadata, pid[1]);
+	TH_LOG("%ld shrinks, %ld reads, %ld at the end, %ld failed", rounds,
+	       rr->reads, rr->ends, rr->errors);
+	EXPECT_EQ(0, rr->errors)
+		TH_LOG("pread failed: %s", rr->err ? strerror(rr->err) : "short");
+	munmap(rr, sizeof(*rr));
 }
 
 TEST_HARNESS_MAIN
