@@ -13,11 +13,12 @@
 #                   docs/benchmarks.md; bench-quick: tiny sizes, just runs
 #   make matrix     the tests in qemu on every kernel line (5.10 to 7.3,
 #                   amd64 and arm64, 4K and 16K pages); tests/vm/matrix.sh;
-#                   EXCEPT_CHECK=1 leaves out the rows make check boots
-#                   (CI, which runs both)
+#                   EXCEPT_CHECK=1 leaves out the rows make check boots;
+#                   ROWS=ci boots only CI's rows (tests/vm/lib.sh)
 #   make dkms-test  dkms add/build/install in Debian chroots (bookworm,
 #                   trixie, sid; amd64 and arm64 cross), then the tests in
-#                   qemu with the module dkms built; tests/dkms/dkms-test.sh
+#                   qemu with the module dkms built; tests/dkms/dkms-test.sh;
+#                   QUICK=1 runs only its smoke tests there (CI)
 #   make deb        the Debian packages vmmap-dkms and vmmap-utils, built in a
 #                   bookworm chroot, in build/deb/
 #   make deb-test   install them with apt in those chroots, check what dkms
@@ -105,10 +106,10 @@ bench-quick: deps
 	bench/bench.sh --kernel $(KERNEL) --quick $(BENCH_ARGS)
 
 matrix: deps
-	VMMAP_MATRIX_EXCEPT="$(if $(filter 1,$(EXCEPT_CHECK)),$(KERNELS))" tests/vm/matrix.sh
+	VMMAP_MATRIX_EXCEPT="$(if $(filter 1,$(EXCEPT_CHECK)),$(KERNELS))" tests/vm/matrix.sh $(if $(filter ci,$(ROWS)),--ci)
 
 dkms-test: deps
-	tests/dkms/dkms-test.sh
+	tests/dkms/dkms-test.sh $(if $(filter 1,$(QUICK)),--quick)
 
 deb: deps
 	tests/dkms/deb.sh

@@ -7,6 +7,8 @@
 # Consoles are kept in build/vm-logs/KERNEL.log; -v also streams them.
 #
 # Usage: tests/vm/check.sh [-v] [KERNEL...]   (default: 6.1-amd64 6.12-amd64 6.1-arm64)
+#   VMMAP_CHECK_ARGS: vmmap-check's -t/-x options, split at blanks (globs
+#   are not expanded on the host), e.g. "-t vmmap.resize_*"
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -44,11 +46,12 @@ check_count_tap() {
 
 # check_kernel KERNEL - the suite under KERNEL, its result line.
 check_kernel() {
-	local kernel=$1 log="$VM_LOGS/$1.log" run_ok=1 pass fail skip ran result
+	local kernel=$1 log="$VM_LOGS/$1.log" run_ok=1 pass fail skip ran result args
 	rm -f "$log"
 	KVER="$kernel" ARCH="?" PAGESIZE="?"
 	vm_kernel_env "$kernel" || true
-	vm_quiet - "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-check || run_ok=0
+	read -r -d '' -a args <<<"${VMMAP_CHECK_ARGS-}" || true
+	vm_quiet - "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" -- vmmap-check "${args[@]}" || run_ok=0
 	read -r pass fail skip < <(check_count_tap "$log" "$kernel")
 	ran=$((pass + fail + skip))
 	if [[ $run_ok == 0 && $fail == 0 ]]; then

@@ -10,7 +10,8 @@
 # VMMAP_MMAP_PREPARE=1 (f_op->mmap_prepare) and ends its line with
 # "mmap_prepare". Consoles: build/vm-logs/KERNEL.log.
 #
-# Usage: tests/vm/matrix.sh [-v] [KERNEL...]   (default: $VM_MATRIX_KERNELS)
+# Usage: tests/vm/matrix.sh [-v] [--ci | KERNEL...]   (default: $VM_MATRIX_KERNELS)
+#   --ci: CI's rows, $VM_CI_MATRIX_KERNELS (make matrix ROWS=ci)
 #   VMMAP_MATRIX_EXCEPT: rows to leave out (make matrix EXCEPT_CHECK=1 sets
 #   it to make check's kernels, which CI has just tested)
 set -euo pipefail
@@ -22,8 +23,12 @@ if [[ ${1-} == -v ]]; then
 	opts=(-v)
 	shift
 fi
+# shellcheck disable=SC2086 # the lists are space-separated
+if [[ ${1-} == --ci ]]; then
+	set -- $VM_CI_MATRIX_KERNELS
+fi
 [[ ${1-} != -* ]] || vm_usage
-# shellcheck disable=SC2086 # the default list is space-separated
+# shellcheck disable=SC2086
 [[ $# -gt 0 ]] || set -- $VM_MATRIX_KERNELS
 rows=()
 for kernel in "$@"; do
