@@ -34,7 +34,7 @@ static long vmmap_ioctl_get_info(struct vmmap_object *obj, void __user *uarg,
 {
 	struct vmmap_info info = {
 		.object_size = vmmap_size(obj),
-		.max_size = vmmap_object_max_size(),
+		.max_size = READ_ONCE(obj->max_size),
 		.page_size = PAGE_SIZE,
 		.abi_version = VMMAP_ABI_VERSION,
 		.resident_pages = vmmap_object_resident_pages(obj),

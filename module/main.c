@@ -280,17 +280,67 @@ static struct vmmap_device vmmap_dev = {
 	},
 };
 
+/*
+ * max_size: the largest size a resize may set. Root may change it while
+ * the device is in use, never below the object's size (EBUSY). Until the
+ * object exists (and once it is gone), a write only stores the value;
+ * kernel_param_lock() orders the two, as the sysfs store holds it.
+ */
+static unsigned long max_size;
+static bool vmmap_ready;
+
+static int vmmap_max_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+	int err = kstrtoul(val, 0, &v);
+
+	if (err)
+		return err;
+	if (vmmap_ready)
+		return vmmap_object_set_max_size(&vmmap_dev.obj, v);
+	max_size = v;
+	return 0;
+}
+
+static int vmmap_max_size_get(char *buf, const struct kernel_param *kp)
+{
+	u64 v = vmmap_ready ? READ_ONCE(vmmap_dev.obj.max_size) : max_size;
+
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+static const struct kernel_param_ops vmmap_max_size_ops = {
+	.set = vmmap_max_size_set,
+	.get = vmmap_max_size_get,
+};
+
+module_param_cb(max_size, &vmmap_max_size_ops, NULL, 0644);
+MODULE_PARM_DESC(max_size,
+		 "largest size in bytes a resize may set (0: half of RAM)");
+
+/* max_size writes stop reaching the object before it goes. */
+static void vmmap_unready(void)
+{
+	kernel_param_lock(THIS_MODULE);
+	vmmap_ready = false;
+	kernel_param_unlock(THIS_MODULE);
+}
+
 /* One message for each way vmmap_object_init() can fail. */
 static void vmmap_report_init_error(int err)
 {
 	switch (err) {
 	case -EINVAL:
-		pr_err("size=%lu: not a multiple of the page size (%lu)\n",
-		       size, PAGE_SIZE);
+		if (!PAGE_ALIGNED(size))
+			pr_err("size=%lu: not a multiple of the page size (%lu)\n",
+			       size, PAGE_SIZE);
+		else
+			pr_err("max_size=%lu: not a multiple of the page size or larger than RAM (%lld bytes)\n",
+			       max_size, vmmap_object_ram_limit());
 		break;
 	case -EFBIG:
-		pr_err("size=%lu: larger than RAM (at most %lld bytes)\n", size,
-		       vmmap_object_max_size());
+		pr_err("size=%lu: larger than max_size (%lu, 0: half of RAM)\n",
+		       size, max_size);
 		break;
 	default:
 		pr_err("cannot create the memory object: %pe\n", ERR_PTR(err));
@@ -301,7 +351,10 @@ static int __init vmmap_init(void)
 {
 	int err;
 
-	err = vmmap_object_init(&vmmap_dev.obj, size);
+	kernel_param_lock(THIS_MODULE);
+	err = vmmap_object_init(&vmmap_dev.obj, size, max_size);
+	vmmap_ready = !err;
+	kernel_param_unlock(THIS_MODULE);
 	if (err) {
 		vmmap_report_init_error(err);
 		return err;
@@ -310,10 +363,12 @@ static int __init vmmap_init(void)
 	err = misc_register(&vmmap_dev.misc);
 	if (err) {
 		pr_err("cannot register /dev/vmmap: %pe\n", ERR_PTR(err));
+		vmmap_unready();
 		vmmap_object_destroy(&vmmap_dev.obj);
 		return err;
 	}
-	pr_info("/dev/vmmap ready, %lu bytes\n", size);
+	pr_info("/dev/vmmap ready, %lu bytes, at most %lld\n", size,
+		vmmap_dev.obj.max_size);
 	return 0;
 }
 
@@ -324,6 +379,7 @@ static void __exit vmmap_exit(void)
 	unsigned long left;
 
 	misc_deregister(&vmmap_dev.misc);
+	vmmap_unready();
 	left = vmmap_object_destroy(obj);
 	pr_info("unloaded, %llu pages allocated, %llu pages freed\n", allocated,
 		allocated - left);

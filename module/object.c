@@ -95,30 +95,68 @@ static struct file_system_type vmmap_fs_type = {
 };
 
 /**
- * vmmap_object_max_size - the largest size the object may have
+ * vmmap_object_ram_limit - the largest max_size the object may have
  *
  * Object pages are unevictable RAM, so the object may not be larger than the
  * machine's RAM (nor than a file may be).
  *
  * Return: that size in bytes, page aligned.
  */
-loff_t vmmap_object_max_size(void)
+loff_t vmmap_object_ram_limit(void)
 {
 	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
 
 	return min_t(u64, ram, MAX_LFS_FILESIZE) & PAGE_MASK;
 }
 
-int vmmap_object_init(struct vmmap_object *obj, loff_t size)
+/* A max_size of 0 is the default: half of RAM, as for tmpfs. */
+static int vmmap_check_max_size(u64 *max_size)
+{
+	if (!*max_size)
+		*max_size = (vmmap_object_ram_limit() / 2) & PAGE_MASK;
+	if (!PAGE_ALIGNED(*max_size) || *max_size > vmmap_object_ram_limit())
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * vmmap_object_set_max_size - change the largest size a resize may set
+ * @obj:	the object
+ * @max_size:	bytes, page aligned, at most vmmap_object_ram_limit(); 0 for
+ *		the default, half of RAM
+ *
+ * Never shrinks the object: a limit below its size is refused.
+ *
+ * Context: process context; takes the inode lock; may sleep.
+ * Return: 0; -EINVAL for a size not page aligned or above RAM; -EBUSY for
+ * one below the object's size. On error nothing changed.
+ */
+int vmmap_object_set_max_size(struct vmmap_object *obj, u64 max_size)
+{
+	int err = vmmap_check_max_size(&max_size);
+
+	if (err)
+		return err;
+	inode_lock(obj->inode);
+	if (max_size < vmmap_size(obj))
+		err = -EBUSY;
+	else
+		WRITE_ONCE(obj->max_size, max_size);
+	inode_unlock(obj->inode);
+	return err;
+}
+
+int vmmap_object_init(struct vmmap_object *obj, loff_t size, u64 max_size)
 {
 	struct address_space *mapping;
 	int err;
 
-	if (size < 0 || !PAGE_ALIGNED(size))
+	if (size < 0 || !PAGE_ALIGNED(size) || vmmap_check_max_size(&max_size))
 		return -EINVAL;
-	if (size > vmmap_object_max_size())
+	if (size > max_size)
 		return -EFBIG;
 
+	obj->max_size = max_size;
 	init_rwsem(&obj->resize_lock);
 	obj->stats = alloc_percpu(struct vmmap_pcpu_stats);
 	if (!obj->stats)
@@ -459,7 +497,7 @@ static void vmmap_object_grow(struct vmmap_object *obj, loff_t new_size)
 /**
  * vmmap_object_resize - change the object's size
  * @obj:	the object
- * @new_size:	bytes, page aligned, at most vmmap_object_max_size()
+ * @new_size:	bytes, page aligned, at most @obj->max_size
  *
  * Shrinking zaps every PTE past @new_size in every process that maps the
  * object (private COW copies included, as for a truncated file), then frees
@@ -479,10 +517,12 @@ int vmmap_object_resize(struct vmmap_object *obj, loff_t new_size)
 
 	if (new_size < 0 || !PAGE_ALIGNED(new_size))
 		return -EINVAL;
-	if (new_size > vmmap_object_max_size())
-		return -EFBIG;
 
 	inode_lock(inode);
+	if (new_size > obj->max_size) {
+		inode_unlock(inode);
+		return -EFBIG;
+	}
 	old_size = vmmap_size(obj);
 	resident = vmmap_object_resident_pages(obj);
 	if (new_size < old_size)

@@ -55,6 +55,8 @@ struct vmmap_pcpu_stats {
  *		size changes, so no page is ever added past the end
  * @end:	the size in pages; equal to i_size but while a shrink runs,
  *		when it is already the new size (vmmap_object_shrink())
+ * @max_size:	the largest size a resize may set (bytes; written under
+ *		the inode lock, by vmmap_object_set_max_size())
  * @live_vmas:	VMAs mapping the object now, in every process
  * @stats:	event counters, per CPU so that the fault path bumps them
  *		without atomics; readers add the CPUs up
@@ -68,6 +70,7 @@ struct vmmap_object {
 	struct inode *inode;
 	struct rw_semaphore resize_lock;
 	pgoff_t end;
+	loff_t max_size;
 	atomic_long_t live_vmas;
 	struct vmmap_pcpu_stats __percpu *stats;
 };
@@ -131,7 +134,7 @@ struct vmmap_extent {
 };
 
 /* object.c */
-int vmmap_object_init(struct vmmap_object *obj, loff_t size);
+int vmmap_object_init(struct vmmap_object *obj, loff_t size, u64 max_size);
 unsigned long vmmap_object_destroy(struct vmmap_object *obj);
 struct folio *vmmap_object_get_folio(struct vmmap_object *obj, pgoff_t index,
 				     unsigned int order);
@@ -148,7 +151,8 @@ ssize_t vmmap_object_write(struct vmmap_object *obj, struct kiocb *iocb,
 			   struct iov_iter *from);
 unsigned long vmmap_object_resident_pages(struct vmmap_object *obj);
 unsigned long vmmap_object_dirty_pages(struct vmmap_object *obj);
-loff_t vmmap_object_max_size(void);
+loff_t vmmap_object_ram_limit(void);
+int vmmap_object_set_max_size(struct vmmap_object *obj, u64 max_size);
 u64 vmmap_object_pages_freed(struct vmmap_object *obj);
 void vmmap_object_reset_stats(struct vmmap_object *obj);
 
