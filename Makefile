@@ -25,7 +25,8 @@
 #                   built, purge
 #   make stress     vmmap-stress (DURATION= seconds, default 60) and
 #                   vmmap-fuzz (CALLS=, SEED=) in qemu on every kernel of
-#                   KERNELS, hardened boot (tests/stress/ci.sh); then
+#                   KERNELS, hardened boot (tests/stress/ci.sh), with 2
+#                   vCPUs, then with 4 (SMP4=0: not; CI); then
 #                   fio, memtester and stress-ng on /dev/vmmap, long
 #                   form (tests/clients/ci.sh -l; CLIENTS=0 leaves it out,
 #                   as CI does, which runs make clients instead)
@@ -34,7 +35,8 @@
 #                   libraries; cached) run against /dev/vmmap in qemu on every
 #                   kernel of KERNELS, quick form; tests/clients/ci.sh
 #   make soak       make stress's two programs on every kernel line make
-#                   matrix boots, SOAK_DURATION= seconds (default 600)
+#                   matrix boots, SOAK_DURATION= seconds (default 600),
+#                   then with 4 vCPUs on KERNELS (SMP4=0: not)
 #   make fuzz       vmmap-fuzz only (CALLS= default 100000, SEED= default 1,
 #                   SEED=random)
 #   make check-debug
@@ -63,8 +65,8 @@ SOAK_DURATION ?= 600
 CALLS ?= 100000
 SEED ?= 1
 CLIENTS ?= 1
+SMP4 ?= 1
 DEBUG_DURATION ?= 60
-SOAK_DURATION ?= 600
 DEBUG_CALLS ?= 20000
 TRACE_KERNELS = 5.10-amd64 6.1-amd64 6.12-amd64 7.2-amd64 7.3-amd64 6.12-arm64
 
@@ -120,11 +122,13 @@ deb-test: deb
 stress: deps
 	$(MAKE) -C tests/stress WERROR=1
 	tests/stress/ci.sh -d $(DURATION) -n $(CALLS) -s $(SEED) $(KERNELS)
+	$(if $(filter 1,$(SMP4)),tests/stress/ci.sh --smp 4 -d $(DURATION) -n $(CALLS) -s $(SEED) $(KERNELS))
 	$(if $(filter 1,$(CLIENTS)),tests/clients/ci.sh -l $(KERNELS))
 
 soak: deps
 	$(MAKE) -C tests/stress WERROR=1
 	tests/stress/ci.sh --matrix -d $(SOAK_DURATION) -n $(CALLS) -s $(SEED)
+	$(if $(filter 1,$(SMP4)),tests/stress/ci.sh --smp 4 -d $(SOAK_DURATION) -n $(CALLS) -s $(SEED) $(KERNELS))
 
 clients: deps
 	tests/clients/ci.sh $(KERNELS)

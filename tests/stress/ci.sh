@@ -12,17 +12,20 @@
 #
 # Usage: tests/stress/ci.sh [-d SECONDS] [-n CALLS] [-s SEED|random]
 #                           [-p PROCS] [-t THREADS] [-k KILL_MS]
-#                           [--stress-only|--fuzz-only] [-v]
+#                           [--stress-only|--fuzz-only] [--smp N] [-v]
 #                           [--matrix | KERNEL...]
 #   defaults: -d 60 -n 100000 -s 1 -k 300, kernels 6.1-amd64 6.12-amd64 6.1-arm64
 #   --matrix: every kernel line make matrix boots (make soak)
+#   --smp N: guests with N vCPUs (default 2; make stress and make soak also
+#   run 4, more vCPUs than host cores, for other interleavings); a line
+#   ends with "(N vCPUs)" and its console is stress-KERNEL-smpN.log
 #   VMMAP_TIMEOUT overrides the per-boot timeout (default: estimated)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$top/tests/vm/lib.sh"
 
-secs=60 calls=100000 seed=1 procs=4 threads=4 kill_ms=300 do_stress=1 do_fuzz=1 matrix=0
+secs=60 calls=100000 seed=1 procs=4 threads=4 kill_ms=300 do_stress=1 do_fuzz=1 matrix=0 smp=2
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	-d) secs=${2?}; shift 2 ;;
@@ -35,12 +38,17 @@ while [[ $# -gt 0 ]]; do
 	--fuzz-only) do_stress=0; shift ;;
 	-v) VM_VERBOSE=1; shift ;;
 	--matrix) matrix=1; shift ;;
+	--smp) smp=${2?}; shift 2 ;;
 	-*) vm_usage ;;
 	*) break ;;
 	esac
 done
 [[ $secs =~ ^[0-9]+$ && $calls =~ ^[0-9]+$ && $procs =~ ^[0-9]+$ && $threads =~ ^[0-9]+$ &&
-	$kill_ms =~ ^[0-9]+$ ]] || vm_usage
+	$kill_ms =~ ^[0-9]+$ && $smp =~ ^[1-9][0-9]*$ ]] || vm_usage
+smp_tag="" smp_note=""
+if [[ $smp != 2 ]]; then
+	smp_tag="-smp$smp" smp_note=" ($smp vCPUs)"
+fi
 if [[ $seed == random ]]; then
 	seed=$(( $(date +%s) % 1000000 ))
 fi
@@ -76,7 +84,7 @@ timeout=${VMMAP_TIMEOUT:-$((300 + 2 * secs * do_stress + calls * do_fuzz / 50))}
 # stress_row ROW - vmmap-stress and vmmap-fuzz under ROW (KERNEL or
 # KERNEL+mmap_prepare, as make matrix): a result line for each.
 stress_row() {
-	local row=$1 kernel log="$VM_LOGS/stress-$1.log" start run_ok=1 took
+	local row=$1 kernel log="$VM_LOGS/stress-$1$smp_tag.log" start run_ok=1 took
 	local progs=() last_ran="" results=() prog result why detail section rc bad reasons
 	local i p r d entry what line
 	vm_row "$row"
@@ -87,7 +95,7 @@ stress_row() {
 	vm_kernel_env "$kernel" >/dev/null 2>&1 || true
 	start=$SECONDS
 	vm_quiet "$log.err" env "${VM_ROW_ENV[@]}" "$VM_DIR/run.sh" --kernel "$kernel" --log "$log" \
-		--timeout "$timeout" -- sh -c "$guest" || run_ok=0
+		--timeout "$timeout" --smp "$smp" -- sh -c "$guest" || run_ok=0
 	took=$((SECONDS - start))
 
 	[[ $do_stress == 1 ]] && progs+=(stress)
@@ -142,7 +150,7 @@ stress_row() {
 		else
 			what="fuzz $calls calls, seed $seed"
 		fi
-		line="$result $KVER $ARCH $what: ${detail:-no summary}$VM_ROW_SUFFIX"
+		line="$result $KVER $ARCH $what: ${detail:-no summary}$VM_ROW_SUFFIX$smp_note"
 		[[ -n $why ]] && line+=" [$why]"
 		vm_result "$line"
 	done

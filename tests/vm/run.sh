@@ -6,12 +6,13 @@
 #
 # Usage: tests/vm/run.sh --kernel KERNEL [--timeout SECS] [--log FILE]
 #                        [--append "extra cmdline"] [--module KO] [--bin DIR]...
-#                        [--root DIR]... -- GUEST_COMMAND...
+#                        [--root DIR]... [--smp N] -- GUEST_COMMAND...
 #   KERNEL: a name known to kernel.sh (tests/vm/kernel.sh --list)
 #   --module: load this prebuilt vmmap.ko (e.g. built by dkms) instead of
 #   building one (in the kernel's BUILD_CHROOT when kernel.sh names one);
 #   default $VMMAP_MODULE (how check.sh callers pass it)
 #   --timeout: kill qemu after SECS seconds (default $VMMAP_TIMEOUT or 600)
+#   --smp: vCPUs of the guest (default $VMMAP_SMP or 2)
 #   --log: console log (default build/vm-logs/KERNEL.log)
 #   --bin: copy the executables in DIR to /bin of the guest too (static
 #   programs of the kernel's architecture, e.g. tests/clients/build.sh's)
@@ -28,6 +29,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel="" timeout=${VMMAP_TIMEOUT:-600} boot_retries=${VMMAP_BOOT_RETRIES:-1} log="" append="" module=${VMMAP_MODULE:-} bins=() roots=()
+smp=${VMMAP_SMP:-2}
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--kernel) kernel=${2?}; shift 2 ;;
@@ -37,11 +39,12 @@ while [[ $# -gt 0 ]]; do
 	--module) module=${2?}; shift 2 ;;
 	--bin) bins+=("${2?}"); shift 2 ;;
 	--root) roots+=("${2?}"); shift 2 ;;
+	--smp) smp=${2?}; shift 2 ;;
 	--) shift; break ;;
 	*) vm_usage ;;
 	esac
 done
-[[ -n $kernel && $# -gt 0 ]] || vm_usage
+[[ -n $kernel && $# -gt 0 && $smp =~ ^[1-9][0-9]*$ ]] || vm_usage
 log=${log:-$VM_LOGS/$kernel.log}
 
 vm_kernel_env "$kernel" || vm_die "cannot get kernel $kernel"
@@ -170,7 +173,7 @@ boot() {
 	rm -f "$work/qemu.pid" "$work/qrc"
 	{
 		timeout -k 5 "$timeout" "$QEMU" "${qargs[@]}" -nographic -no-reboot -nic none \
-			-m 1024 -smp 2 -pidfile "$work/qemu.pid" -kernel "$VMLINUZ" \
+			-m 1024 -smp "$smp" -pidfile "$work/qemu.pid" -kernel "$VMLINUZ" \
 			-initrd "$work/initrd.gz" -append "$cmdline" </dev/null 2>&1
 		echo $? >"$work/qrc"
 	} | sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log" &

@@ -164,8 +164,10 @@ static void lock_file(void)
 static void banner(void)
 {
 	printf("stress: %u s, seed %" PRIu64 ", %u processes x %u threads + resizer, "
-	       "page %zu, regions %u x %zu KiB, tail %" PRIu64 " KiB, kill every ~%u ms\n",
-	       opt_secs, opt_seed, opt_procs, opt_threads, ps, nslots, rlen >> 10,
+	       "%ld CPUs, page %zu, regions %u x %zu KiB, tail %" PRIu64 " KiB, "
+	       "kill every ~%u ms\n",
+	       opt_secs, opt_seed, opt_procs, opt_threads,
+	       sysconf(_SC_NPROCESSORS_ONLN), ps, nslots, rlen >> 10,
 	       tailmax >> 10, opt_kill_ms);
 	if (hend > tend)
 		printf("stress: huge window %" PRIu64 " KiB at %#" PRIx64 " (huge pages %zu KiB, "
