@@ -230,9 +230,9 @@ vm_init_ran() { grep -a -q -i 'vmmap' "$1" 2>/dev/null; }
 # vm_boot_failed LOG - true if the kernel in the console log LOG crashed or
 # hung before the guest's /init ran: not vm_init_ran, but a kernel report
 # or run.sh's boot-hung line. Nothing of the project's had run, so the
-# failure is the kernel's or qemu's (seen in CI once: "Oops: int3" 2 s into
-# a 7.3 boot under TCG), and run.sh boots again rather than fail a test that
-# never started. Prints the first report line.
+# failure is the kernel's or qemu's (e.g. "Oops: int3" in a boot under TCG
+# before run.sh booted amd64 on one CPU: see there), and run.sh boots again
+# rather than fail a test that never started. Prints the first report line.
 vm_boot_failed() {
 	! vm_init_ran "$1" || return 1
 	grep -a -m 1 -E "$VM_BAD_RE|$VM_HUNG_RE" "$1"

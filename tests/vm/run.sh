@@ -102,6 +102,28 @@ for d in "${roots[@]}"; do
 	[[ -d $d ]] || vm_die "--root $d: no such directory"
 	cp -a "$d/." "$ir/"
 done
+# x86 patches live kernel text through an int3 (text_poke_bp()); under
+# qemu's multi-threaded TCG another vCPU may still run the int3 after the
+# patch is done, and the kernel dies of "Oops: int3". Caught at
+# sched_clock_cpu+0x9, 10 s into a 6.12 boot (1 of 35 boots, host load 10):
+# sched_clock_init_late(), a late initcall, enabled __sched_clock_stable
+# while the other vCPU ran sched_clock_cpu() in a timer interrupt. So amd64
+# guests boot on one CPU (maxcpus=1) and /init brings up the others: no
+# initcall patches text that another CPU runs. tsc=reliable keeps the
+# clocksource watchdog, which can find qemu's TSC unstable on a loaded host
+# and patch the same key back, off; TCG's TSC is qemu's virtual clock, one
+# for every vCPU. no_timer_check: the boot's check that the timer ticks
+# during a busy wait fails when the host does not run the vCPU meanwhile
+# ("IO-APIC + timer doesn't work!", 0.06 s into a boot at load 10), as KVM
+# guests skip it. A caller's own maxcpus= (tests/trace) is left alone.
+online=0
+if [[ $ARCH == amd64 ]]; then
+	append="tsc=reliable no_timer_check${append:+ $append}"
+	if [[ " $append " != *" maxcpus="* ]]; then
+		online=1
+		append="maxcpus=1 $append"
+	fi
+fi
 cat >"$ir/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox mkdir -p /dev /proc /sys /tmp
@@ -111,6 +133,11 @@ exec </dev/console >/dev/console 2>&1
 export PATH=/bin HOME=/tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+if [ $online = 1 ]; then
+	for c in /sys/devices/system/cpu/cpu[0-9]*/online; do
+		[ "\$(cat \$c)" = 1 ] || echo 1 >\$c
+	done
+fi
 mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm
 mount -t tmpfs tmpfs /dev/shm
