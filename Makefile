@@ -12,9 +12,10 @@
 #                   qemu (KERNEL=, BENCH_ARGS= for vmmap-bench), regenerate
 #                   docs/benchmarks.md; bench-quick: tiny sizes, just runs
 #   make matrix     the tests in qemu on every kernel line (5.10 to 7.3,
-#                   amd64 and arm64, 4K and 16K pages); tests/vm/matrix.sh;
-#                   EXCEPT_CHECK=1 leaves out the rows make check boots;
-#                   ROWS=ci boots only CI's rows (tests/vm/lib.sh)
+#                   amd64 and arm64, 4K and 16K pages, 6.12 PREEMPT_RT);
+#                   tests/vm/matrix.sh; EXCEPT_CHECK=1 leaves out the rows
+#                   make check boots; ROWS=ci boots only CI's rows
+#                   (tests/vm/lib.sh)
 #   make dkms-test  dkms add/build/install in Debian chroots (bookworm,
 #                   trixie, sid; amd64 and arm64 cross), then the tests in
 #                   qemu with the module dkms built; tests/dkms/dkms-test.sh;
@@ -25,8 +26,10 @@
 #                   built, purge
 #   make stress     vmmap-stress (DURATION= seconds, default 60) and
 #                   vmmap-fuzz (CALLS=, SEED=) in qemu on every kernel of
-#                   KERNELS, hardened boot (tests/stress/ci.sh), with 2
-#                   vCPUs, then with 4 (SMP4=0: not; CI); then
+#                   KERNELS and of RT_KERNELS (6.12 PREEMPT_RT, amd64 and
+#                   arm64; RT=0 leaves those out, as CI does), hardened
+#                   boot (tests/stress/ci.sh), with 2 vCPUs, then with 4
+#                   on KERNELS (SMP4=0: not; CI); then
 #                   fio, memtester and stress-ng on /dev/vmmap, long
 #                   form (tests/clients/ci.sh -l; CLIENTS=0 leaves it out,
 #                   as CI does, which runs make clients instead)
@@ -66,6 +69,8 @@ CALLS ?= 100000
 SEED ?= 1
 CLIENTS ?= 1
 SMP4 ?= 1
+RT ?= 1
+RT_KERNELS = 6.12-rt-amd64 6.12-rt-arm64
 DEBUG_DURATION ?= 60
 DEBUG_CALLS ?= 20000
 TRACE_KERNELS = 5.10-amd64 6.1-amd64 6.12-amd64 7.2-amd64 7.3-amd64 6.12-arm64
@@ -121,7 +126,8 @@ deb-test: deb
 
 stress: deps
 	$(MAKE) -C tests/stress WERROR=1
-	tests/stress/ci.sh -d $(DURATION) -n $(CALLS) -s $(SEED) $(KERNELS)
+	tests/stress/ci.sh -d $(DURATION) -n $(CALLS) -s $(SEED) $(KERNELS) \
+	  $(if $(filter 1,$(RT)),$(filter-out $(KERNELS),$(RT_KERNELS)))
 	$(if $(filter 1,$(SMP4)),tests/stress/ci.sh --smp 4 -d $(DURATION) -n $(CALLS) -s $(SEED) $(KERNELS))
 	$(if $(filter 1,$(CLIENTS)),tests/clients/ci.sh -l $(KERNELS))
 

@@ -476,28 +476,33 @@ static char vt_saved_huge;
 
 /*
  * Sets the module parameter huge (Y/N) for the rest of the test; skips where
- * huge pages cannot be had (no THP, or the module refuses: EOPNOTSUPP).
+ * huge pages cannot be had (no THP, or the module refuses: EOPNOTSUPP). A
+ * kernel without THP (PREEMPT_RT: THP depends on !PREEMPT_RT in 6.12) must
+ * refuse huge=Y, and a module that accepts it fails the test.
  */
 static __vt_unused void vt_set_huge(struct __test_metadata *_metadata,
 				    bool on)
 {
+	bool thp = !access(VT_THP_SYSFS, F_OK);
 	char v = on ? 'Y' : 'N';
 	ssize_t n;
-	int fd;
+	int fd, err;
 
 	vt_require_driver(_metadata);
-	if (on && access(VT_THP_SYSFS, F_OK))
-		VT_SKIP("the kernel has no transparent huge pages");
 	fd = open(VT_HUGE_PARAM, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		FAIL("open %s: %s", VT_HUGE_PARAM, strerror(errno));
 	if (!vt_saved_huge)
 		ASSERT_EQ(1, read(fd, &vt_saved_huge, 1));
 	n = pwrite(fd, &v, 1, 0);
+	err = errno;
 	close(fd);
-	if (n < 0 && errno == EOPNOTSUPP)
-		VT_SKIP("the module cannot map huge pages on this kernel");
-	ASSERT_EQ(1, n) TH_LOG("write %s: %s", VT_HUGE_PARAM, strerror(errno));
+	if (n < 0 && err == EOPNOTSUPP)
+		VT_SKIP("%s", thp ? "the module cannot map huge pages on this kernel" :
+			"the kernel has no transparent huge pages");
+	ASSERT_EQ(1, n) TH_LOG("write %s: %s", VT_HUGE_PARAM, strerror(err));
+	ASSERT_TRUE(thp || !on)
+		TH_LOG("huge=Y accepted on a kernel without transparent huge pages");
 }
 
 static __vt_unused void vt_restore_huge(void)

@@ -31,12 +31,14 @@ kernel_row() {
 	5.10-amd64) row amd64 bullseye meta:linux-image-amd64 bullseye ;;
 	6.1-amd64) row amd64 bookworm meta:linux-image-amd64 ;;
 	6.12-amd64) row amd64 bookworm 'newest:linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned' ;;
+	6.12-rt-amd64) row amd64 bookworm 'newest:linux-image-6\.12\.[0-9]+\+deb12-rt-amd64-unsigned' ;;
 	6.12-amd64-trixie) row amd64 trixie meta:linux-image-amd64 trixie ;;
 	7.2-amd64) row amd64 sid meta:linux-image-amd64 sid ;;
 	7.3-amd64) row amd64 experimental 'newest:linux-image-7\.3(\.[0-9]+)?-amd64' sid ;;
 	7.3-amd64-bpo) row amd64 trixie-backports 'newest:linux-image-7\.3\.[0-9]+\+deb13-amd64' trixie ;;
 	6.1-arm64) row arm64 bookworm meta:linux-image-arm64 ;;
 	6.12-arm64) row arm64 bookworm 'newest:linux-image-6\.12\.[0-9]+\+deb12-arm64-unsigned' ;;
+	6.12-rt-arm64) row arm64 bookworm 'newest:linux-image-6\.12\.[0-9]+\+deb12-rt-arm64-unsigned' ;;
 	6.12-arm64-16k) row arm64 bookworm 'newest:linux-image-6\.12\.[0-9]+\+deb12-arm64-16k-unsigned' ;;
 	7.2-arm64-16k) row arm64 sid meta:linux-image-arm64-16k sid ;;
 	# Built from linux-source-6.12 (KASAN, lockdep...) by tests/debug/build.sh,

@@ -20,10 +20,10 @@ VM_USER_DIRS="userspace tests tests/stress bench tests/trace"
 
 # Kernels "make check" boots when none are named.
 VM_DEFAULT_KERNELS="6.1-amd64 6.12-amd64 6.1-arm64"
-# Kernels "make matrix" boots: every line from 5.10 to 7.3, 4K and 16K pages
-# (tests/vm/kernel.sh --list has a few more).
-VM_MATRIX_KERNELS="5.10-amd64 6.1-amd64 6.12-amd64 7.2-amd64 7.3-amd64
-	6.1-arm64 6.12-arm64 6.12-arm64-16k 7.2-arm64-16k
+# Kernels "make matrix" boots: every line from 5.10 to 7.3, 4K and 16K pages,
+# 6.12 with PREEMPT_RT (tests/vm/kernel.sh --list has a few more).
+VM_MATRIX_KERNELS="5.10-amd64 6.1-amd64 6.12-amd64 6.12-rt-amd64 7.2-amd64
+	7.3-amd64 6.1-arm64 6.12-arm64 6.12-rt-arm64 6.12-arm64-16k 7.2-arm64-16k
 	7.2-amd64+mmap_prepare 7.3-amd64+mmap_prepare"
 # The rows of make matrix that CI boots after make check's: every kernel line
 # once more (arm64 with 16K pages), f_op->mmap_prepare on the newest.

@@ -61,8 +61,14 @@ static void mmap_pick(struct fz_call *c)
 	len = lens[fz_below(9)];
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		addr = pick_addr();
-		if (len > (uint64_t)(fz_arena + FZ_ARENA - addr) && len < (1ULL << 40))
-			len = fz_arena + FZ_ARENA - addr;	/* stay in the arena */
+		/*
+		 * Stay in the arena: a MAP_FIXED past it would replace the stack
+		 * where TASK_SIZE has room (arm64 with 52-bit VAs: 4 PiB, so 8 TiB
+		 * from the arena fits). Only a length no TASK_SIZE holds (2^57,
+		 * x86 5-level) is kept as picked, to fail.
+		 */
+		if (len > (uint64_t)(fz_arena + FZ_ARENA - addr) && len < (1ULL << 57))
+			len = fz_arena + FZ_ARENA - addr;
 	} else if (fz_chance(40)) {
 		addr = pick_addr();
 	}
