@@ -15,12 +15,18 @@
 #
 # Usage: tests/clients/ci.sh [-l] [-v] [KERNEL...]
 #   -l: the long form (every memtester test, fio 48 MiB, stress-ng 60 s,
-#       trinity 20000 calls a run)
+#       trinity 10000 calls a run)
 #   -v: show the builds and the console
 #   default kernels: 6.1-amd64 6.12-amd64 6.1-arm64
 #   VMMAP_TIMEOUT overrides the per-boot timeout (default 900, -l 1500)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# run.sh's free-memory check (lib.sh, default 2048 kB): trinity's thousands
+# of short-lived processes leave slab behind, not freed by drop_caches (nor
+# by /sys/kernel/slab/*/shrink): 1.6 to 2.4 MiB short after a clients run,
+# Slab +1.1 MiB after trinity alone (6.1-amd64). The module's own page
+# count (pages_allocated = pages_freed) stays exact.
+export VMMAP_FREE_SLACK_KB=${VMMAP_FREE_SLACK_KB:-4096}
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$top/tests/vm/lib.sh"
 

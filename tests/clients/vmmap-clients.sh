@@ -25,7 +25,7 @@
 #   default: the quick form (CI): fio 16 MiB, memtester mask 0x3 on 4 MiB,
 #            stress-ng 10 s, trinity TR_OPS calls a run
 #   -l:      the long form (make stress): fio 48 MiB, every memtester test
-#            on 4 MiB, stress-ng 60 s, trinity 10 times as many calls
+#            on 4 MiB, stress-ng 60 s, trinity 10 times as many calls (10000)
 set -u
 
 DEV=/dev/vmmap
@@ -40,7 +40,7 @@ if [ "${1-}" = -l ]; then
 	FIO_SIZE=48M FIO_FSYNC=4
 	MT_MASK=""
 	SNG_SECS=60
-	TR_OPS=20000
+	TR_OPS=10000
 elif [ $# -gt 0 ]; then
 	echo "usage: vmmap-clients.sh [-l]" >&2
 	exit 2
@@ -95,13 +95,6 @@ counter() {
 # O_PATH descriptor, say, reaches nothing), so one node is not enough.
 victims() {
 	rm -rf "$TR_VICTIMS"
-# The slabs the thousands of processes trinity forked left empty, back to
-# the page allocator, as run.sh compares free memory with that before
-# insmod (~1 MiB of them otherwise, about half its slack); objects still
-# allocated, a leak, stay.
-for f in /sys/kernel/slab/*/shrink; do
-	echo 1 >"$f"
-done 2>/dev/null
 	mkdir -p "$TR_VICTIMS"
 	majmin=$(cat /sys/class/misc/vmmap/dev)
 	i=0
