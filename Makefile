@@ -30,10 +30,10 @@
 #                   arm64; RT=0 leaves those out, as CI does), hardened
 #                   boot (tests/stress/ci.sh), with 2 vCPUs, then with 4
 #                   on KERNELS (SMP4=0: not; CI); then
-#                   fio, memtester and stress-ng on /dev/vmmap, long
+#                   fio, memtester, stress-ng and trinity on /dev/vmmap, long
 #                   form (tests/clients/ci.sh -l; CLIENTS=0 leaves it out,
 #                   as CI does, which runs make clients instead)
-#   make clients    fio, memtester and stress-ng from Debian (static builds
+#   make clients    fio, memtester, stress-ng, trinity from Debian (static builds
 #                   of the sources, else the binary packages with their
 #                   libraries; cached) run against /dev/vmmap in qemu on every
 #                   kernel of KERNELS, quick form; tests/clients/ci.sh

@@ -1,5 +1,5 @@
 #!/bin/bash
-# build.sh - fio, memtester and stress-ng for the test guest, from Debian
+# build.sh - fio, memtester, stress-ng and trinity for the test guest, from Debian
 # bookworm, for amd64 or arm64. Each is built as a static program from its
 # Debian source package (Debian's patches applied; natively, or with
 # aarch64-linux-gnu-gcc). Should the archive list a source package whose
@@ -42,7 +42,7 @@ arm64) cross=aarch64-linux-gnu- triplet=aarch64-linux-gnu want='ARM aarch64' ;;
 *) vm_usage ;;
 esac
 dist=bookworm
-progs=(fio memtester stress-ng)
+progs=(fio memtester stress-ng trinity)
 out="$VM_CACHE/clients/$arch"
 src="$VM_CACHE/clients/src"
 mkdir -p "$out" "$src"
@@ -95,6 +95,11 @@ build_memtester() {
 }
 build_stress-ng() {
 	make -s -C "$1" -j"$(nproc)" CC="${cross}gcc" STATIC=1 >&2
+}
+# LDFLAGS replaces the Makefile's -rdynamic (backtraces only)
+build_trinity() {
+	(cd "$1" && CC="${cross}gcc" ./configure >&2 &&
+		make -s -C "$1" -j"$(nproc)" CC="${cross}gcc" LDFLAGS=-static trinity >&2)
 }
 
 # build PKG VERSION - the static program from the downloaded source, into $out.
