@@ -47,7 +47,10 @@
 #                   and vmmap-fuzz (DEBUG_CALLS=, default 20000; SEED=) in
 #                   qemu on a kernel built from Debian's linux-source-6.12
 #                   with KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC and
-#                   KFENCE (built once, cached); tests/debug/check-debug.sh
+#                   KFENCE (built once, cached); tests/debug/check-debug.sh;
+#                   KCSAN=1: the same on a KCSAN (data race) kernel instead
+#                   of KASAN; fails on races of the module, lists the
+#                   kernel's own
 #   make trace      boot each kernel of TRACE_KERNELS (or KERNEL="..."),
 #                   run the mmap path's scenario under the function_graph
 #                   tracer with the vmmap tracepoints, keep the traces in
@@ -145,7 +148,7 @@ fuzz: deps
 
 check-debug: deps
 	$(MAKE) -C tests/stress WERROR=1
-	tests/debug/check-debug.sh -d $(DEBUG_DURATION) -n $(DEBUG_CALLS) -s $(SEED)
+	tests/debug/check-debug.sh $(if $(filter 1,$(KCSAN)),--kcsan) -d $(DEBUG_DURATION) -n $(DEBUG_CALLS) -s $(SEED)
 
 # make trace KERNEL="6.12-amd64 5.10-amd64": KERNEL given on the command
 # line picks the kernels; its default (6.12-amd64, for demo and bench) does not.

@@ -1,14 +1,18 @@
 #!/bin/bash
-# build.sh - build (once) the debug kernel "make check-debug" boots: Debian's
-# linux-source-6.12 with KASAN, lockdep (PROVE_LOCKING), DEBUG_VM,
-# DEBUG_PAGEALLOC and KFENCE on a small x86_64 config (allnoconfig plus
-# tests/debug/debug.config). The kernel and its build tree (for M= module
-# builds) are cached in $VMMAP_CACHE/debug-6.12/KEY, KEY being the source
-# package's version and a hash of debug.config and the compiler: a second
-# run is instant. Fails if any line of debug.config did not survive
-# olddefconfig (a dependency silently dropping an option).
+# build.sh - build (once) a debug kernel "make check-debug" boots: Debian's
+# linux-source-6.12 on a small x86_64 config, allnoconfig plus
+# tests/debug/debug.config (lockdep (PROVE_LOCKING), DEBUG_VM,
+# DEBUG_PAGEALLOC, KFENCE...) plus the variant's fragment: kasan.config
+# (KASAN; the default, kernel 6.12-amd64-debug) or, with --kcsan,
+# kcsan.config (KCSAN, the data-race detector; 6.12-amd64-kcsan). The
+# kernel and its build tree (for M= module builds) are cached in
+# $VMMAP_CACHE/debug-6.12/VARIANT-KEY, KEY being the source package's
+# version and a hash of both fragments and the compiler: a second run is
+# instant. Fails if any line of the fragments did not survive olddefconfig
+# (a dependency silently dropping an option).
 #
-# Usage: tests/debug/build.sh [--env]
+# Usage: tests/debug/build.sh [--kcsan] [--env]
+#   --kcsan: the KCSAN variant instead of the KASAN one
 #   --env: print the kernel's shell assignments for tests/vm (what
 #   tests/vm/kernel.sh prints: KERNEL KVER ARCH KDIR VMLINUZ ...) on stdout
 # The build takes about 13 min of CPU (7 min on 2 idle cores; see README);
@@ -18,14 +22,16 @@ debug_dir=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$debug_dir/../vm/lib.sh"
 
-print_env=0
-case "${1-}" in
---env) print_env=1 ;;
-"") ;;
-*) vm_usage ;;
-esac
+print_env=0 variant=kasan kernel=6.12-amd64-debug
+for arg in "$@"; do
+	case "$arg" in
+	--env) print_env=1 ;;
+	--kcsan) variant=kcsan kernel=6.12-amd64-kcsan ;;
+	*) vm_usage ;;
+	esac
+done
 
-fragment="$debug_dir/debug.config"
+fragments=("$debug_dir/debug.config" "$debug_dir/$variant.config")
 src_pkg=linux-source-6.12
 
 # What building a kernel needs beyond tests/vm/deps.sh (the source package,
@@ -49,8 +55,8 @@ build_deps
 tarball=$(find /usr/src -maxdepth 1 -name "$src_pkg.tar.*" | head -n 1)
 [[ -n $tarball ]] || vm_die "no /usr/src/$src_pkg.tar.*: install $src_pkg"
 src_ver=$(dpkg-query -W -f='${Version}' "$src_pkg")
-hash=$( { cat "$fragment"; gcc --version | head -n 1; } | sha256sum | cut -c 1-12)
-dir="$VM_CACHE/debug-6.12/$src_ver-$hash"
+hash=$( { cat "${fragments[@]}"; gcc --version | head -n 1; } | sha256sum | cut -c 1-12)
+dir="$VM_CACHE/debug-6.12/$variant-$src_ver-$hash"
 tree="$dir/linux"
 
 mkdir -p "$VM_CACHE/debug-6.12"
@@ -63,7 +69,7 @@ kmake() { make -C "$tree" -s ARCH=x86 "$@"; }
 # write_env - the assignments tests/vm/kernel.sh prints, for this kernel.
 # shellcheck disable=SC2034 # printed via ${!v}
 write_env() {
-	local KERNEL=6.12-amd64-debug KVER ARCH=amd64 KDIR="$tree" CROSS_COMPILE="" KARCH=x86
+	local KERNEL=$kernel KVER ARCH=amd64 KDIR="$tree" CROSS_COMPILE="" KARCH=x86
 	local VMLINUZ="$tree/arch/x86/boot/bzImage" PAGESIZE=4K QEMU=qemu-system-x86_64
 	local QEMU_ARGS="-M pc" CONSOLE=ttyS0 CC_USER=gcc CC_USER32=i686-linux-gnu-gcc
 	local BUSYBOX="$dir/busybox" BUILD_CHROOT="" BUILD_PKGS="make gcc" v
@@ -81,20 +87,25 @@ build() {
 	vm_say "unpacking $tarball ($src_ver)"
 	tar -C "$dir" -xf "$tarball"
 	mv "$dir/$src_pkg" "$tree"
-	cp "$fragment" "$dir/debug.config"
+	cat "${fragments[@]}" >"$dir/$variant.config"
 
-	vm_say "configuring: allnoconfig + debug.config"
-	(cd "$tree" && ARCH=x86 scripts/kconfig/merge_config.sh -n "$dir/debug.config") >"$log" 2>&1 ||
+	vm_say "configuring: allnoconfig + debug.config + $variant.config"
+	(cd "$tree" && ARCH=x86 scripts/kconfig/merge_config.sh -n "$dir/$variant.config") >"$log" 2>&1 ||
 		{ tail -n 20 "$log" >&2; vm_die "configuration failed"; }
 	kmake olddefconfig >>"$log" 2>&1
+	# "CONFIG_X=v" must be there as is; "# CONFIG_X is not set" also holds
+	# if X is gone (its dependencies off).
 	while IFS= read -r want; do
-		have=$(grep -E "^(# )?${want%%=*}[= ]" "$tree/.config") || have="${want%%=*} missing"
-		[[ $have == "$want" ]] || bad+=("$want (got: $have)")
-	done < <(grep -E '^CONFIG_' "$dir/debug.config")
+		want=${want#\# }
+		have=$(grep -E "^(# )?${want%%[= ]*}[= ]" "$tree/.config") || have="${want%%[= ]*} missing"
+		[[ $have == "$want" || $have == "# $want" ]] && continue
+		[[ $want == *" is not set" && $have == *" missing" ]] && continue
+		bad+=("$want (got: $have)")
+	done < <(grep -E '^CONFIG_|^# CONFIG_[A-Z0-9_]+ is not set$' "$dir/$variant.config")
 	if [[ ${#bad[@]} -gt 0 ]]; then
-		vm_say "options of debug.config not in the final .config:"
+		vm_say "options of debug.config or $variant.config not in the final .config:"
 		printf '    %s\n' "${bad[@]}" >&2
-		vm_die "fix tests/debug/debug.config (a dependency is missing)"
+		vm_die "fix tests/debug/debug.config or $variant.config (a dependency is missing)"
 	fi
 
 	vm_say "building $(kmake kernelrelease) with -j$(nproc) (about 13 min of CPU; log: $log)"

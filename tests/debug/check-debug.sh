@@ -1,15 +1,20 @@
 #!/bin/bash
-# check-debug.sh - "make check-debug": build (or reuse) the debug kernel of
-# tests/debug/build.sh (KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC, KFENCE)
-# and run on it, under qemu, the test suite (tests/vm/check.sh), then
-# vmmap-stress and vmmap-fuzz (tests/stress/ci.sh). Fails on any failed
-# test, on any kernel report on the console (tests/vm/lib.sh VM_BAD_RE:
-# KASAN, lockdep, VM_BUG_ON, KFENCE, SLUB, RCU stall...) and if lockdep
-# was not running any more at the end of a boot. Prints check.sh's and
-# ci.sh's lines, then:
+# check-debug.sh - "make check-debug": build (or reuse) a debug kernel of
+# tests/debug/build.sh and run on it, under qemu, the test suite
+# (tests/vm/check.sh), then vmmap-stress and vmmap-fuzz (tests/stress/ci.sh).
+# The kernel: KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC, KFENCE
+# (6.12-amd64-debug), or with --kcsan (make check-debug KCSAN=1) KCSAN
+# instead of KASAN (6.12-amd64-kcsan). Fails on any failed test, on any
+# kernel report on the console (tests/vm/lib.sh VM_BAD_RE: KASAN, lockdep,
+# VM_BUG_ON, KFENCE, SLUB, RCU stall..., a KCSAN data race with a frame of
+# the module) and if lockdep was not running any more at the end of a boot;
+# on the KCSAN kernel also if KCSAN was not on (its boot selftest passed).
+# Prints check.sh's and ci.sh's lines, then (KCSAN) the kernel's own data
+# races, which do not fail the run, for triage:
+#   check-debug: kernel KCSAN report (not failed): COUNT data-race in A / B
 #   check-debug: PASS|FAIL (<what failed>) in <seconds> s
 #
-# Usage: tests/debug/check-debug.sh [-d SECONDS] [-n CALLS] [-s SEED] [-v]
+# Usage: tests/debug/check-debug.sh [--kcsan] [-d SECONDS] [-n CALLS] [-s SEED] [-v]
 #   defaults: -d 60 (stress), -n 20000 (fuzz calls), -s 1
 #   VMMAP_TIMEOUT overrides both per-boot timeouts (defaults: estimated for
 #   KASAN + lockdep under qemu TCG, below)
@@ -18,9 +23,10 @@ debug_dir=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$debug_dir/../vm/lib.sh"
 
-secs=60 calls=20000 seed=1 verbose=()
+secs=60 calls=20000 seed=1 verbose=() kcsan=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
+	--kcsan) kcsan=(--kcsan); shift ;;
 	-d) secs=${2?}; shift 2 ;;
 	-n) calls=${2?}; shift 2 ;;
 	-s) seed=${2?}; shift 2 ;;
@@ -31,8 +37,9 @@ done
 [[ $secs =~ ^[0-9]+$ && $calls =~ ^[0-9]+$ ]] || vm_usage
 
 kernel=6.12-amd64-debug
+[[ ${#kcsan[@]} == 0 ]] || kernel=6.12-amd64-kcsan
 start=$SECONDS
-"$debug_dir/build.sh"
+"$debug_dir/build.sh" "${kcsan[@]}"
 
 # Under TCG, with KASAN, lockdep and DEBUG_PAGEALLOC, measured on a 2-core
 # host: boot and both suites (64- and 32-bit) 25 s (90 s at a load of 10),
@@ -46,7 +53,9 @@ stress_timeout=${VMMAP_TIMEOUT:-$((600 + 2 * secs + calls / 50))}
 # in the 1 GiB guest) after rmmod, so free memory comes back only within
 # that (16-18 MiB short measured); the module's own count, pages allocated
 # equal to pages freed, stays exact.
-export VMMAP_FREE_SLACK_KB=${VMMAP_FREE_SLACK_KB:-40960}
+if [[ ${#kcsan[@]} == 0 ]]; then
+	export VMMAP_FREE_SLACK_KB=${VMMAP_FREE_SLACK_KB:-40960}
+fi
 
 failed=()
 VMMAP_TIMEOUT=$check_timeout "$VM_DIR/check.sh" "${verbose[@]}" "$kernel" || failed+=(suite)
@@ -60,7 +69,19 @@ for log in "$VM_LOGS/$kernel.log" "$VM_LOGS/stress-$kernel.log"; do
 		vm_say "lockdep was not on at the end of the boot of $log"
 		failed+=("lockdep off")
 	fi
+	# KCSAN on from boot (KCSAN_EARLY_ENABLE) and its selftest passed (run.sh
+	# prints both lines from dmesg)
+	if [[ ${#kcsan[@]} != 0 ]] &&
+		! { grep -a -q '^VMMAP-KCSAN .*kcsan: enabled early' "$log" &&
+			grep -a -q -E '^VMMAP-KCSAN .*kcsan: selftest: ([0-9]+)/\1 tests passed' "$log"; } 2>/dev/null; then
+		vm_say "KCSAN was not on, or its selftest failed, in the boot of $log"
+		failed+=("KCSAN off")
+	fi
 done
+if [[ ${#kcsan[@]} != 0 ]]; then
+	vm_kcsan_kernel "$VM_LOGS/$kernel.log" "$VM_LOGS/stress-$kernel.log" |
+		sed 's/^ */check-debug: kernel KCSAN report (not failed): /'
+fi
 
 if [[ ${#failed[@]} == 0 ]]; then
 	echo "check-debug: PASS in $((SECONDS - start)) s"

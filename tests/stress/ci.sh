@@ -108,7 +108,7 @@ stress_row() {
 			section=$(sed -n "/^VMMAP-STRESS-BEGIN $prog\$/,/^VMMAP-STRESS-\(RC $prog\|BEGIN\) /p" "$log" |
 				sed '1d')
 			rc=$(sed -n "s/^VMMAP-STRESS-RC $prog \([0-9]*\)$/\1/p" <<<"$section")
-			bad=$(grep -a -E "$VM_BAD_RE" <<<"$section" | head -n 3) || true
+			bad=$(vm_bad_lines <<<"$section" | head -n 3) || true
 			if [[ -z $rc ]]; then
 				why="did not finish (timeout, panic or hang)"
 			elif [[ $rc != 0 ]]; then

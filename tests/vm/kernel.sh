@@ -41,9 +41,11 @@ kernel_row() {
 	6.12-rt-arm64) row arm64 bookworm 'newest:linux-image-6\.12\.[0-9]+\+deb12-rt-arm64-unsigned' ;;
 	6.12-arm64-16k) row arm64 bookworm 'newest:linux-image-6\.12\.[0-9]+\+deb12-arm64-16k-unsigned' ;;
 	7.2-arm64-16k) row arm64 sid meta:linux-image-arm64-16k sid ;;
-	# Built from linux-source-6.12 (KASAN, lockdep...) by tests/debug/build.sh,
-	# 13 min of CPU the first time: not a "row", so not in --list.
+	# Built from linux-source-6.12 (KASAN, lockdep...; KCSAN, lockdep...) by
+	# tests/debug/build.sh, 13 min of CPU the first time: not "row"s, so not
+	# in --list.
 	6.12-amd64-debug) ARCH=amd64 DIST=bookworm IMAGE=build:debug/build.sh BUILD_SUITE="" ;;
+	6.12-amd64-kcsan) ARCH=amd64 DIST=bookworm IMAGE="build:debug/build.sh --kcsan" BUILD_SUITE="" ;;
 	*) return 1 ;;
 	esac
 }
@@ -196,9 +198,11 @@ KERNEL=$1
 kernel_row "$KERNEL" ||
 	vm_die "unknown kernel '$KERNEL' (known: $(sed -n 's/^\t\([^*(]*\)) row .*/\1/p' "$0" | xargs))"
 arch_vars "$ARCH"
-# A kernel built from source: its script builds it once, prints the same.
+# A kernel built from source: its script (and options) builds it once,
+# prints the same.
 if [[ $IMAGE == build:* ]]; then
-	exec "$VM_DIR/../${IMAGE#build:}" --env
+	read -r -a build_cmd <<<"${IMAGE#build:}"
+	exec "$VM_DIR/../${build_cmd[0]}" "${build_cmd[@]:1}" --env
 fi
 
 dir="$VM_CACHE/kernels/$KERNEL"

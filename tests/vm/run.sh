@@ -174,6 +174,9 @@ if insmod /vmmap.ko; then
 fi
 [ ! -r /proc/lockdep_stats ] ||
 	sed -n 's/^ *debug_locks: */VMMAP-LOCKDEP debug_locks=/p' /proc/lockdep_stats
+# KCSAN kernels: KCSAN on from boot and its selftest (info lines, which
+# the console's loglevel leaves out)
+dmesg | grep -E 'kcsan: (enabled early|selftest: )' | sed 's/^/VMMAP-KCSAN /'
 dmesg | grep vmmap
 echo "VMMAP-MEM free_kb_before=\$free0 free_kb_after=\$(freekb) live_vmas=\$vmas"
 echo "VMMAP-DONE insmod=\$ins rc=\$rc rmmod=\$rm"
@@ -182,7 +185,13 @@ EOF
 chmod +x "$ir/init"
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
-cmdline="console=$CONSOLE loglevel=5 panic=-1 oops=panic panic_on_warn=1"
+# A KCSAN report ends in check_panic_on_warn(): on a KCSAN kernel, the
+# kernel's own data races (vm_bad_lines, lib.sh) must not stop the run.
+panic_on_warn=1
+if grep -q '^CONFIG_KCSAN=y' "$KDIR/.config"; then
+	panic_on_warn=0
+fi
+cmdline="console=$CONSOLE loglevel=5 panic=-1 oops=panic panic_on_warn=$panic_on_warn"
 cmdline+=" slub_debug=FZPU page_poison=1 init_on_free=1"
 if grep -q '^CONFIG_KFENCE=y' "$KDIR/.config"; then
 	cmdline+=" kfence.sample_interval=1"

@@ -58,6 +58,21 @@ sed 's/free_kb_after=899000/free_kb_after=800000/' "$tmp/good" >"$tmp/memfree"
 sed 's/live_vmas=0/live_vmas=1/' "$tmp/good" >"$tmp/vmas"
 sed 's/rmmod=0/rmmod=1/' "$tmp/good" >"$tmp/rmmod"
 sed 's/rc=0/rc=3/' "$tmp/good" >"$tmp/rc"
+# KCSAN reports (6.12-amd64-kcsan): one of the kernel's own, one with a
+# frame of the module.
+kcsan() {
+	printf '%s\n' '[   20.1] ==================================================================' \
+		"[   20.1] BUG: KCSAN: data-race in $1 / $2" '[   20.1] ' \
+		'[   20.1] write to 0xffff888003a1c0d8 of 8 bytes by task 61 on cpu 1:' \
+		"[   20.1]  $1+0x2e/0x70$3" '[   20.1]  do_syscall_64+0x9e/0x1a0' '[   20.1] ' \
+		'[   20.1] read to 0xffff888003a1c0d8 of 8 bytes by task 62 on cpu 0:' \
+		"[   20.1]  $2+0x14/0x40" '[   20.1] ' \
+		'[   20.1] Reported by Kernel Concurrency Sanitizer on:' \
+		'[   20.1] CPU: 0 UID: 0 PID: 62 Comm: vmmap-stress Not tainted 6.12.118-vmmap-kcsan' \
+		'[   20.1] =================================================================='
+}
+{ sed '/^ok 1/q' "$tmp/good"; kcsan vmmap_fault vmmap_map_pages ' [vmmap]'; sed '1,/^ok 1/d' "$tmp/good"; } >"$tmp/kcsan-module"
+{ sed '/^ok 1/q' "$tmp/good"; kcsan tick_sched_do_timer ktime_get ''; sed '1,/^ok 1/d' "$tmp/good"; } >"$tmp/kcsan-kernel"
 
 # fails LOG WHY - vm_check_log fails LOG, giving a reason that matches WHY.
 fails() {
@@ -75,6 +90,14 @@ t "free memory not back after rmmod fails the run" fails "$tmp/memfree" 'free me
 t "a VMA still counted fails the run" fails "$tmp/vmas" 'live_vmas 1'
 t "a failed rmmod fails the run" fails "$tmp/rmmod" 'rmmod vmmap failed'
 t "the guest command's exit status fails the run" fails "$tmp/rc" 'exited with status 3'
+t "a KCSAN report of the kernel's own passes" vm_check_log "$tmp/kcsan-kernel"
+t "a KCSAN report with a frame of vmmap fails the run" fails "$tmp/kcsan-module" 'BUG: KCSAN: data-race in vmmap_fault'
+listed() {
+	local got
+	got=$(vm_kcsan_kernel "$tmp/kcsan-kernel" "$tmp/kcsan-module" "$tmp/kcsan-kernel")
+	[[ $(xargs <<<"$got") == "2 data-race in tick_sched_do_timer / ktime_get" ]] || { echo "listed: $got"; return 1; }
+}
+t "the kernel's own KCSAN reports are listed, the module's not" listed
 
 # retried LOG LINE - run.sh would boot again after LOG, naming LINE.
 retried() {
