@@ -151,7 +151,7 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null && {
 	echo 512 >/sys/kernel/tracing/buffer_size_kb
 	echo 0 >/sys/kernel/tracing/options/record-cmd
 }
-echo "VMMAP-BOOT \$(uname -r) \$(uname -m)"
+echo "VMMAP-BOOT \$(uname -r) \$(uname -m), CPUs \$(cat /sys/devices/system/cpu/online)"
 # Free memory in KiB with the caches dropped, before insmod and after rmmod
 # (vm_check_log compares them): every zone's free pages plus those on the
 # per-CPU lists, which MemFree leaves out and which move by many MiB.
