@@ -58,17 +58,10 @@ static uint64_t get_u64(struct __test_metadata *_metadata, const char *path)
 /* MemTotal, in bytes: the kernel's totalram_pages(). */
 static uint64_t mem_total(struct __test_metadata *_metadata)
 {
-	unsigned long long kb = 0;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
+	long kb = vt_meminfo_kb("MemTotal");
 
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
 	ASSERT_LT(0, kb);
-	return kb * 1024;
+	return (uint64_t)kb * 1024;
 }
 
 /* The device, and max_size as the setup found it (teardown restores it). */
